@@ -1,0 +1,101 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "spikecast",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "spikecast", targets: ["spikecast"]),
+        .library(name: "SpikeCore", targets: ["SpikeCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        // YAML report specs (issue 6): see README "Dependencies".
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C libraries, each behind its own system-library target.
+        .systemLibrary(name: "CXGBoost", pkgConfig: "xgboost", providers: [.apt(["libxgboost-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Pure core: time, nodes, thresholds, series. No I/O, no C.
+        .target(name: "SpikeCore"),
+        // Sources and the SQLite store.
+        .target(name: "SpikeData", dependencies: [
+            "SpikeCore", "CZlib",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Live data: ERCOT Public API and Open-Meteo clients.
+        .target(name: "SpikeFetch", dependencies: [
+            "SpikeCore", "SpikeData",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Feature registry and point-in-time feature builder. Pure.
+        .target(name: "SpikeFeatures", dependencies: ["SpikeCore"]),
+        // XGBoost, baselines, calibration, model registry.
+        .target(name: "SpikeModel", dependencies: [
+            "SpikeCore", "SpikeFeatures", "CXGBoost",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Walk-forward backtests and metrics.
+        .target(name: "SpikeBacktest", dependencies: [
+            "SpikeCore", "SpikeFeatures", "SpikeModel", "SpikeData",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Charts drawn with Cairo.
+        .target(name: "SpikeRender", dependencies: ["SpikeCore", "CCairo"]),
+        // HTML reports from templates/.
+        .target(name: "SpikeReport", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeModel",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Backend service: HTTP endpoints, scheduler, metrics.
+        .target(name: "SpikeServer", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeModel", "SpikeBacktest", "SpikeReport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Test helpers: fake ERCOT and Open-Meteo servers, fixtures.
+        .target(name: "SpikeTestKit", dependencies: [
+            "SpikeCore", "SpikeData",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .executableTarget(name: "spikecast", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel",
+            "SpikeBacktest", "SpikeRender", "SpikeReport", "SpikeServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeCore", "SpikeData"]),
+        .testTarget(name: "SpikeFetchTests", dependencies: ["SpikeCore", "SpikeData", "SpikeFetch", "SpikeTestKit"]),
+        .testTarget(name: "SpikeFeaturesTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeData"]),
+        .testTarget(name: "SpikeModelTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeModel", "SpikeData"]),
+        .testTarget(name: "SpikeBacktestTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeModel", "SpikeData", "SpikeBacktest"]),
+        .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender"]),
+        .testTarget(name: "SpikeReportTests", dependencies: ["SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport"]),
+        .testTarget(name: "SpikeServerTests", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeServer", "SpikeTestKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef SPIKECAST_CZLIB_SHIM_H
+#define SPIKECAST_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

@@ -1,0 +1,2 @@
+// SpikeFeaturesTests. Delete this file once the target has real tests.
+import Testing

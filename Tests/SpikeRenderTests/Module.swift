@@ -1,0 +1,2 @@
+// SpikeRenderTests. Delete this file once the target has real tests.
+import Testing

@@ -1,0 +1,2 @@
+// SpikeServerTests. Delete this file once the target has real tests.
+import Testing
