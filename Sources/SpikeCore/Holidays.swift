@@ -22,7 +22,13 @@ public enum Holidays {
     /// Whether `date` is an observed US federal holiday.
     public static func isHoliday(_ date: LocalDate) -> Bool {
         if listedYears.contains(date.year) { return listedDays.contains(date.dayNumber) }
-        return federal(year: date.year).contains(date)
+        return observed(in: date.year).contains(date)
+    }
+
+    /// Observed holidays falling in calendar `year` (New Year's Day on a Saturday is observed on
+    /// December 31 of the year before).
+    public static func observed(in year: Int) -> Set<LocalDate> {
+        federal(year: year).union(federal(year: year + 1)).filter { $0.year == year }
     }
 
     /// Observed federal holidays of `year` by the statutory rules (used outside the listed years).
