@@ -1,0 +1,79 @@
+import Foundation
+
+/// Writes `reports/<name>/index.html` with its figures, then rebuilds `reports/index.html`.
+///
+/// A report folder is replaced atomically: the page and figures are written to a temporary
+/// folder beside it and renamed into place, so a reader (or `spikecast serve`) never sees half a report.
+public struct ReportWriter: Sendable {
+    public let reportsDirectory: URL
+    public let templates: ReportTemplates
+    public let version: String
+
+    public init(reportsDirectory: URL, templates: ReportTemplates, version: String) {
+        self.reportsDirectory = reportsDirectory
+        self.templates = templates
+        self.version = version
+    }
+
+    /// A scratch folder for a report's figures, to be passed to ``write(_:staging:)``.
+    public func makeStaging(name: String) throws -> URL {
+        let fm = FileManager.default
+        try fm.createDirectory(at: reportsDirectory, withIntermediateDirectories: true)
+        let staging = reportsDirectory.appendingPathComponent(".\(name).tmp-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        return staging
+    }
+
+    /// Renders `page` into `staging` (which already holds its figures) and moves it to `reports/<name>/`.
+    @discardableResult
+    public func write(_ page: ReportPage, staging: URL) throws -> URL {
+        let fm = FileManager.default
+        let html = try templates.renderPage(page, version: version)
+        try Data(html.utf8).write(to: staging.appendingPathComponent("index.html"))
+        let figures = page.cells.compactMap { cell -> [String]? in
+            if case .figure(let f) = cell.body, cell.error == nil { return [f.svgFile, f.pngFile] }
+            return nil
+        }.flatMap { $0 }
+        let manifest = ReportManifest(name: page.name, title: page.title, kind: page.kind,
+                                      generatedAt: page.generatedAt, headline: page.headline, figures: figures)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(manifest).write(to: staging.appendingPathComponent("report.json"))
+
+        let target = reportsDirectory.appendingPathComponent(page.name, isDirectory: true)
+        if fm.fileExists(atPath: target.path) {
+            let old = reportsDirectory.appendingPathComponent(".\(page.name).old-\(UUID().uuidString.prefix(8))")
+            try fm.moveItem(at: target, to: old)
+            try fm.moveItem(at: staging, to: target)
+            try? fm.removeItem(at: old)
+        } else {
+            try fm.moveItem(at: staging, to: target)
+        }
+        try writeIndex()
+        return target.appendingPathComponent("index.html")
+    }
+
+    /// Rebuilds `reports/index.html` from every `reports/*/report.json`, newest first.
+    @discardableResult
+    public func writeIndex() throws -> URL {
+        let fm = FileManager.default
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var entries: [ReportManifest] = []
+        for name in (try? fm.contentsOfDirectory(atPath: reportsDirectory.path)) ?? [] where !name.hasPrefix(".") {
+            let url = reportsDirectory.appendingPathComponent(name).appendingPathComponent("report.json")
+            if let data = try? Data(contentsOf: url), let m = try? decoder.decode(ReportManifest.self, from: data) {
+                entries.append(m)
+            }
+        }
+        entries.sort { ($0.generatedAt, $0.name) > ($1.generatedAt, $1.name) }
+        let html = try templates.renderIndex(entries, generatedAt: Date())
+        let url = reportsDirectory.appendingPathComponent("index.html")
+        let tmp = reportsDirectory.appendingPathComponent(".index.html.tmp")
+        try Data(html.utf8).write(to: tmp)
+        if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+        try fm.moveItem(at: tmp, to: url)
+        return url
+    }
+}
