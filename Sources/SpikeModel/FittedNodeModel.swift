@@ -1,0 +1,174 @@
+import Foundation
+import SpikeCore
+import SpikeFeatures
+
+/// The fitted predictor of one threshold.
+public enum Predictor: Sendable {
+    /// A constant probability (the base rate 0 when training had no positive label).
+    case constant(Double)
+    case hourClimatology(HourClimatology)
+    case seasonalClimatology(SeasonalClimatology)
+    case logistic(LogisticModel)
+    case xgboost(XGBoostBooster)
+
+    public var kindName: String {
+        switch self {
+        case .constant: return "constant"
+        case .hourClimatology: return "climatology"
+        case .seasonalClimatology: return "climatology-seasonal"
+        case .logistic: return "logistic"
+        case .xgboost: return "xgboost"
+        }
+    }
+}
+
+/// What fitting one threshold's model saw and did.
+public struct ThresholdSummary: Codable, Sendable, Hashable {
+    /// Training rows with a defined label.
+    public var rows: Int
+    public var positives: Int
+    /// positives / rows.
+    public var baseRate: Double
+    /// XGBoost base_score used (nil for other models).
+    public var baseScore: Double?
+    /// Boosting rounds kept (after early stopping).
+    public var rounds: Int?
+    /// Why the model fell back to a constant or climatology, when it did.
+    public var fallback: String?
+    /// Why calibration was skipped, when it was configured but not fitted.
+    public var calibrationSkipped: String?
+    /// Out-of-time scores of the holdout model on the calibration tail, before and after calibration.
+    public var holdoutRaw: ScoreSummary?
+    public var holdoutCalibrated: ScoreSummary?
+    /// In-sample scores on the training rows (filled by ``ForecastPipeline/train``).
+    public var training: ScoreSummary?
+    /// XGBoost total gain by feature (features never split on are absent).
+    public var importance: [String: Double]?
+
+    public init(rows: Int, positives: Int) {
+        self.rows = rows
+        self.positives = positives
+        self.baseRate = rows > 0 ? Double(positives) / Double(rows) : 0
+    }
+}
+
+/// One threshold's model: predictor, optional isotonic calibrator, and the hour-of-day
+/// climatology fitted on the same rows (the backtest's baseline, PROTOCOL §8).
+public struct ThresholdModel: Sendable {
+    public let threshold: Threshold
+    public let predictor: Predictor
+    public let calibrator: IsotonicCalibrator?
+    public let climatology: HourClimatology
+    public var summary: ThresholdSummary
+
+    public init(threshold: Threshold, predictor: Predictor, calibrator: IsotonicCalibrator?, climatology: HourClimatology, summary: ThresholdSummary) {
+        self.threshold = threshold
+        self.predictor = predictor
+        self.calibrator = calibrator
+        self.climatology = climatology
+        self.summary = summary
+    }
+}
+
+/// Where a model's training rows came from (filled by ``ForecastPipeline/train``).
+public struct TrainingWindow: Codable, Sendable, Hashable {
+    public var firstIssueDay: LocalDate
+    public var lastIssueDay: LocalDate
+    /// Only rows whose target hour ended by this instant were used.
+    public var cutoff: Instant
+    public var rows: Int
+    /// SHA-256 of the training feature values, target starts and labels.
+    public var fingerprint: String
+    /// Resolution (minutes) of the RT prices the labels came from.
+    public var labelResolutionMinutes: Int
+}
+
+/// The fitted models of one node, one per threshold. Predictions are monotone across thresholds.
+public struct FittedNodeModel: Sendable {
+    public let node: Node
+    public let config: ModelConfig
+    /// Feature columns, in the order the model expects them.
+    public let featureNames: [String]
+    public var models: [Threshold: ThresholdModel]
+    public var window: TrainingWindow?
+
+    public init(node: Node, config: ModelConfig, featureNames: [String], models: [Threshold: ThresholdModel], window: TrainingWindow? = nil) {
+        self.node = node
+        self.config = config
+        self.featureNames = featureNames
+        self.models = models
+        self.window = window
+    }
+
+    /// Thresholds, ascending.
+    public var thresholds: [Threshold] { models.keys.sorted() }
+
+    /// Probabilities per threshold for every row of `x`, monotone across thresholds
+    /// (P(>$1000) ≤ P(>$500) ≤ P(>$100) row by row).
+    public func predict(_ x: FeatureMatrix) throws -> [Threshold: [Double]] {
+        try predict(x, thresholds: thresholds)
+    }
+
+    /// Predictions for the given thresholds only (each must have a model).
+    public func predict(_ x: FeatureMatrix, thresholds wanted: [Threshold]) throws -> [Threshold: [Double]] {
+        guard x.featureNames == featureNames else {
+            let missing = featureNames.filter { !x.featureNames.contains($0) }
+            throw ModelError("feature columns do not match the model of \(node) (model expects \(featureNames.count) features"
+                + (missing.isEmpty ? " in a different order" : ", missing: \(missing.joined(separator: ", "))") + ")")
+        }
+        for t in wanted where models[t] == nil {
+            throw ModelError("no model for threshold $\(t) at \(node) (trained thresholds: \(thresholds.map { "$\($0)" }.joined(separator: ", ")))")
+        }
+        let needsMatrix = wanted.contains { if case .xgboost = models[$0]!.predictor { return true } else { return false } }
+        let dmatrix = needsMatrix && x.rowCount > 0
+            ? try XGBoostMatrix(values: x.values, rows: x.rowCount, columns: x.columnCount, featureNames: featureNames) : nil
+        let calendar = TargetCalendar.hoursAndMonths(x.targetStarts)
+        var out: [Threshold: [Double]] = [:]
+        for t in wanted {
+            let m = models[t]!
+            var p = try Self.raw(m.predictor, x: x, dmatrix: dmatrix, calendar: calendar)
+            if let cal = m.calibrator { p = cal.apply(p) }
+            out[t] = p
+        }
+        return Monotone.enforce(out)
+    }
+
+    /// The hour-of-day climatology of each threshold for the rows of `x` (PROTOCOL §8 baseline).
+    public func climatology(_ x: FeatureMatrix) -> [Threshold: [Double]] {
+        let hours = TargetCalendar.hoursAndMonths(x.targetStarts).hours
+        var out: [Threshold: [Double]] = [:]
+        for (t, m) in models { out[t] = m.climatology.predict(hours: hours) }
+        return out
+    }
+
+    static func raw(_ predictor: Predictor, x: FeatureMatrix, dmatrix: XGBoostMatrix?, calendar: (hours: [Int], months: [Int])) throws -> [Double] {
+        switch predictor {
+        case .constant(let v): return [Double](repeating: v, count: x.rowCount)
+        case .hourClimatology(let c): return c.predict(hours: calendar.hours)
+        case .seasonalClimatology(let c): return c.predict(hours: calendar.hours, months: calendar.months)
+        case .logistic(let l): return l.predict(values: x.values, rows: x.rowCount)
+        case .xgboost(let b):
+            guard let dmatrix else { return [] }
+            return try b.predict(dmatrix)
+        }
+    }
+}
+
+/// Monotonicity across thresholds.
+public enum Monotone {
+    /// Makes every row non-increasing in the threshold: walking from the lowest threshold up,
+    /// each probability becomes min(itself, the previous threshold's). Arrays must have equal length.
+    public static func enforce(_ p: [Threshold: [Double]]) -> [Threshold: [Double]] {
+        let ts = p.keys.sorted()
+        guard ts.count > 1 else { return p }
+        var out = p
+        for i in 1..<ts.count {
+            let lower = out[ts[i - 1]]!
+            var cur = out[ts[i]]!
+            precondition(cur.count == lower.count, "Monotone.enforce: arrays of different length")
+            for r in cur.indices where cur[r] > lower[r] { cur[r] = lower[r] }
+            out[ts[i]] = cur
+        }
+        return out
+    }
+}

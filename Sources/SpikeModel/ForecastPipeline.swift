@@ -1,0 +1,310 @@
+import Foundation
+import Logging
+import SpikeCore
+import SpikeFeatures
+
+/// The one code path from features and labels to fitted models and forecasts. Production
+/// `spikecast train` / `predict` and the backtest both call these functions.
+public enum ForecastPipeline {
+    // MARK: Fitting
+
+    /// Fits one model per threshold of `labels` on the rows `rows` of `features` (labels are
+    /// aligned with the rows of `features`; rows whose label is undefined (−1) are skipped).
+    public static func fit(
+        features: FeatureMatrix, labels: SpikeLabels, rows: [Int], config: ModelConfig, node: Node,
+        logger: Logger? = nil
+    ) throws -> FittedNodeModel {
+        try config.validate()
+        var models: [Threshold: ThresholdModel] = [:]
+        let hoursAll = TargetCalendar.hoursAndMonths(rows.map { features.targetStarts[$0] })
+        // CPT hour of day and month by feature row.
+        var hourOf = [Int](repeating: 0, count: features.rowCount), monthOf = [Int](repeating: 1, count: features.rowCount)
+        for (i, r) in rows.enumerated() { hourOf[r] = hoursAll.hours[i]; monthOf[r] = hoursAll.months[i] }
+        for t in labels.thresholds {
+            guard let y = labels.values[t] else { continue }
+            precondition(y.count == features.rowCount, "labels for $\(t) have \(y.count) rows, features \(features.rowCount)")
+            let usable = rows.filter { y[$0] >= 0 }
+            let m = try fitThreshold(
+                threshold: t, features: features, y: y, rows: usable, config: config,
+                hour: { hourOf[$0] }, month: { monthOf[$0] }, logger: logger)
+            logger?.debug("fitted \(node) $\(t): \(m.predictor.kindName), \(m.summary.rows) rows, \(m.summary.positives) positives")
+            models[t] = m
+        }
+        return FittedNodeModel(node: node, config: config, featureNames: features.featureNames, models: models)
+    }
+
+    static func fitThreshold(
+        threshold t: Threshold, features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig,
+        hour: (Int) -> Int, month: (Int) -> Int, logger: Logger?
+    ) throws -> ThresholdModel {
+        let labels = rows.map { y[$0] }
+        let clim = HourClimatology(labels: labels, hours: rows.map(hour))
+        var summary = ThresholdSummary(rows: rows.count, positives: labels.reduce(0) { $0 + Int($1 == 1 ? 1 : 0) })
+        if summary.positives == 0 {
+            summary.fallback = rows.isEmpty ? "no training rows with a defined label" : "no positive label in \(rows.count) training rows"
+            let predictor: Predictor = config.noPositives == .baseRate ? .constant(0) : .hourClimatology(clim)
+            return ThresholdModel(threshold: t, predictor: predictor, calibrator: nil, climatology: clim, summary: summary)
+        }
+        // The model on all rows (or, with calibration and refit_full == false, on the earlier rows).
+        var calibrator: IsotonicCalibrator?
+        var final: Predictor?
+        if config.calibration.method == .isotonic {
+            let split = timeSplit(features: features, rows: rows, tailDays: config.calibration.holdoutDays)
+            let earlyPositives = split.early.reduce(0) { $0 + (y[$1] == 1 ? 1 : 0) }
+            let tailPositives = split.tail.reduce(0) { $0 + (y[$1] == 1 ? 1 : 0) }
+            if split.early.isEmpty || earlyPositives == 0 {
+                summary.calibrationSkipped = "no positive label before the \(config.calibration.holdoutDays)-day calibration tail"
+            } else if tailPositives < config.calibration.minPositives {
+                summary.calibrationSkipped = "\(tailPositives) positives in the calibration tail (< min_positives \(config.calibration.minPositives))"
+            } else {
+                var s = summary
+                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s)
+                let tailX = features.subset(rows: split.tail)
+                let dm = config.kind == .xgboost
+                    ? try XGBoostMatrix(values: tailX.values, rows: tailX.rowCount, columns: tailX.columnCount, featureNames: features.featureNames) : nil
+                let raw = try FittedNodeModel.raw(early, x: tailX, dmatrix: dm, calendar: TargetCalendar.hoursAndMonths(tailX.targetStarts))
+                let outcomes = split.tail.map { Double(y[$0]) }
+                let iso = try IsotonicCalibrator(scores: raw, outcomes: outcomes)
+                calibrator = iso
+                summary.holdoutRaw = ScoreSummary(predictions: raw, labels: outcomes)
+                summary.holdoutCalibrated = ScoreSummary(predictions: iso.apply(raw), labels: outcomes)
+                if !config.calibration.refitFull {
+                    final = early
+                    summary.rounds = s.rounds
+                    summary.baseScore = s.baseScore
+                    summary.importance = s.importance
+                }
+            }
+        }
+        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary)
+        return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, climatology: clim, summary: summary)
+    }
+
+    /// Splits rows into the last `tailDays` issue days (tail) and the rows whose target hour ended
+    /// by the first tail issue time (early), so the early model never sees a tail outcome.
+    static func timeSplit(features: FeatureMatrix, rows: [Int], tailDays: Int) -> (early: [Int], tail: [Int]) {
+        guard let lastDay = rows.map({ features.issueDays[$0] }).max() else { return ([], []) }
+        let firstTail = lastDay.adding(days: -(tailDays - 1))
+        let tail = rows.filter { features.issueDays[$0] >= firstTail }
+        guard let t0 = tail.map({ issueTime(features, $0) }).min() else { return (rows, []) }
+        let early = rows.filter { features.issueDays[$0] < firstTail && features.targetStarts[$0] + 3600 <= t0 }
+        return (early, tail)
+    }
+
+    /// The issue time (UTC seconds) of a feature row: target start − lead.
+    static func issueTime(_ f: FeatureMatrix, _ r: Int) -> Int64 { f.targetStarts[r] - Int64(f.leadHours[r]) * 3600 }
+
+    static func fitPredictor(
+        features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig,
+        hour: (Int) -> Int, month: (Int) -> Int, summary: inout ThresholdSummary
+    ) throws -> Predictor {
+        let labels = rows.map { y[$0] }
+        switch config.kind {
+        case .climatology:
+            return .hourClimatology(HourClimatology(labels: labels, hours: rows.map(hour)))
+        case .seasonalClimatology:
+            return .seasonalClimatology(SeasonalClimatology(
+                labels: labels, hours: rows.map(hour), months: rows.map(month),
+                neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
+        case .logistic:
+            let x = features.subset(rows: rows)
+            return .logistic(try LogisticModel(
+                values: x.values, rows: x.rowCount, columns: x.columnCount, labels: labels.map(Double.init),
+                l2: config.logistic.l2, maxIterations: config.logistic.iterations))
+        case .xgboost:
+            let p = config.xgboost
+            let positives = labels.reduce(0) { $0 + Int($1) }
+            let rate = Double(positives) / Double(labels.count)
+            let base: Double
+            switch p.baseScore {
+            case .trainingRate: base = min(max(rate, 1e-6), 1 - 1e-6)
+            case .value(let v): base = v
+            }
+            var trainRows = rows
+            var validation: XGBoostMatrix?
+            if let stop = p.earlyStoppingRounds {
+                let split = timeSplit(features: features, rows: rows, tailDays: p.validationDays)
+                if !split.early.isEmpty, !split.tail.isEmpty, split.early.contains(where: { y[$0] == 1 }) {
+                    let vx = features.subset(rows: split.tail)
+                    validation = try XGBoostMatrix(values: vx.values, rows: vx.rowCount, columns: vx.columnCount,
+                                                   labels: split.tail.map { Float(y[$0]) }, featureNames: features.featureNames)
+                    trainRows = split.early
+                    _ = stop
+                }
+            }
+            let tx = features.subset(rows: trainRows)
+            let dtrain = try XGBoostMatrix(values: tx.values, rows: tx.rowCount, columns: tx.columnCount,
+                                           labels: trainRows.map { Float(y[$0]) }, featureNames: features.featureNames)
+            var (booster, rounds) = try XGBoostBooster.train(
+                parameters: p.boosterParameters(baseScore: base), train: dtrain, rounds: p.rounds,
+                validation: validation, earlyStoppingRounds: validation == nil ? nil : p.earlyStoppingRounds)
+            if validation != nil {
+                // Refit on every row with the number of rounds early stopping chose.
+                let all = features.subset(rows: rows)
+                let dall = try XGBoostMatrix(values: all.values, rows: all.rowCount, columns: all.columnCount,
+                                             labels: labels.map(Float.init), featureNames: features.featureNames)
+                (booster, rounds) = try XGBoostBooster.train(parameters: p.boosterParameters(baseScore: base), train: dall, rounds: rounds)
+            }
+            summary.baseScore = base
+            summary.rounds = rounds
+            summary.importance = try booster.featureImportance(featureNames: features.featureNames)
+            return .xgboost(booster)
+        }
+    }
+
+    // MARK: Training from market data
+
+    /// Builds features (``FeatureBuilder`` with the config's feature set) and labels
+    /// (``LabelBuilder``) for `trainingIssues`, keeps only rows whose target hour ended by
+    /// `cutoff` and whose label is defined, and fits. Fills the training window, fingerprint and
+    /// in-sample scores.
+    public static func train(
+        data: MarketData, node: Node, thresholds: [Threshold], trainingIssues: [Issue], cutoff: Instant,
+        config: ModelConfig, logger: Logger? = nil
+    ) throws -> FittedNodeModel {
+        guard !thresholds.isEmpty else { throw ModelError("no thresholds to train for") }
+        guard let prices = data.price(node, .realTime), !prices.isEmpty else {
+            throw ModelError("node \(node) has no real-time prices in the data: cannot build labels (import or fetch its RT prices first)")
+        }
+        let issues = trainingIssues.filter { $0.firstTarget.seconds + 3600 <= cutoff.seconds }
+        guard !issues.isEmpty else {
+            throw ModelError("no training issue day of \(node) has a target hour that ended by \(cutoff)")
+        }
+        let set = try FeatureSet.named(config.featureSet)
+        let features = try FeatureBuilder(featureSet: set).build(data: data, node: node, issues: issues)
+        let labels = LabelBuilder.labels(prices: prices, targetStarts: features.targetStarts, thresholds: thresholds.sorted())
+        let rows = (0..<features.rowCount).filter { features.targetStarts[$0] + 3600 <= cutoff.seconds }
+        let defined = rows.filter { r in labels.thresholds.contains { labels.values[$0]![r] >= 0 } }
+        guard !defined.isEmpty else {
+            throw ModelError("no training row of \(node) has a defined label (RT prices cover no complete target hour between \(issues.first!.firstTarget) and \(cutoff))")
+        }
+        logger?.info("training \(node): \(defined.count) rows from \(issues.count) issue days, feature set \(set.name), \(features.columnCount) features")
+        var model = try fit(features: features, labels: labels, rows: defined, config: config, node: node, logger: logger)
+        // Fingerprint of exactly what was fitted on.
+        var hash = SHA256()
+        hash.update(string: "spikecast-training-v1|\(node)|\(features.featureNames.joined(separator: ","))|")
+        let n = features.columnCount
+        for r in defined {
+            hash.update(doubles: Array(features.values[(r * n)..<((r + 1) * n)]))
+            hash.update(withUnsafeBytes(of: features.targetStarts[r].littleEndian) { Array($0) })
+            for t in labels.thresholds { hash.update([UInt8(bitPattern: labels.values[t]![r])]) }
+        }
+        model.window = TrainingWindow(
+            firstIssueDay: features.issueDays[defined.first!], lastIssueDay: features.issueDays[defined.last!],
+            cutoff: cutoff, rows: defined.count, fingerprint: hash.finalize(), labelResolutionMinutes: labels.resolutionMinutes)
+        // In-sample scores.
+        let sub = features.subset(rows: defined)
+        let p = try model.predict(sub)
+        for t in model.thresholds {
+            let y = labels.values[t]!
+            let idx = defined.indices.filter { y[defined[$0]] >= 0 }
+            if !idx.isEmpty {
+                model.models[t]!.summary.training = ScoreSummary(predictions: idx.map { p[t]![$0] }, labels: idx.map { Double(y[defined[$0]]) })
+            }
+        }
+        return model
+    }
+
+    // MARK: Forecasting
+
+    /// The 72 (horizon) probabilities per threshold for `issue`: builds the issue's feature rows
+    /// from `data` (point in time) and predicts; monotone across thresholds. `thresholds` nil = all
+    /// of the model's.
+    public static func forecast(model: FittedNodeModel, data: MarketData, issue: Issue, thresholds: [Threshold]? = nil) throws -> [Threshold: [Double]] {
+        let set = try FeatureSet.named(model.config.featureSet)
+        let x = try FeatureBuilder(featureSet: set).build(data: data, node: model.node, issues: [issue])
+        return try model.predict(x, thresholds: thresholds ?? model.thresholds)
+    }
+
+    /// Checks that the series the model's feature set reads are present and fresh at the issue time;
+    /// throws ``DataReadinessError`` naming each missing or stale series and since when.
+    ///
+    /// Rules: RT prices must have an interval ending within `maxRealTimeGapHours` before the issue
+    /// time; DAM prices must cover delivery day D; forecasts must have a vintage available by the
+    /// issue time that covers the first target hour (00:00 CPT of D+1); actuals must be published
+    /// within the last 48 h.
+    public static func checkReadiness(data: MarketData, node: Node, issue: Issue, featureSet name: String, maxRealTimeGapHours: Int = 3) throws {
+        let set = try FeatureSet.named(name)
+        var sources: [FeatureSource] = [.rtPrice]
+        for f in set.features { for s in f.sources where !sources.contains(s) { sources.append(s) } }
+        let t = issue.time.seconds
+        var problems: [DataReadinessError.Problem] = []
+        func fmt(_ s: Int64) -> String { CentralTime.local(Instant(seconds: s)).display }
+        for source in sources {
+            switch source {
+            case .rtPrice:
+                let label = "RT price \(node)"
+                guard let s = data.price(node, .realTime), let last = lastAvailable(s.availableAt, s.starts, by: t) else {
+                    problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing (no interval available by the issue time)"))
+                    continue
+                }
+                let end = s.starts[last] + Int64(s.minutes[last]) * 60
+                if end < t - Int64(maxRealTimeGapHours) * 3600 {
+                    problems.append(.init(series: label, lastAvailable: Instant(seconds: end),
+                                          message: "\(label) is stale since \(fmt(end)) (last interval end; needed within \(maxRealTimeGapHours) h of the issue time)"))
+                }
+            case .damPrice:
+                let label = "DAM price \(node)"
+                let dayStart = CentralTime.startOfDay(issue.day).seconds
+                guard let s = data.price(node, .dayAhead), let last = lastAvailable(s.availableAt, s.starts, by: t) else {
+                    problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing (none available by the issue time)"))
+                    continue
+                }
+                if s.starts[last] < dayStart {
+                    problems.append(.init(series: label, lastAvailable: Instant(seconds: s.availableAt[last]),
+                                          message: "\(label) is stale: last delivery hour available starts \(fmt(s.starts[last])), delivery day \(issue.day) is not available"))
+                }
+            case .series(let id):
+                checkValues(data.value(id), label: id.variableName, kind: id.kind)
+            case .nodeZoneTemperature:
+                let zoneIDs = node.weatherZones.map { SeriesID(.temperature, .forecast, zone: $0.rawValue) }
+                let present = zoneIDs.compactMap { data.value($0) }.filter { !$0.isEmpty }
+                if present.isEmpty {
+                    checkValues(data.value(SeriesID(.temperature, .forecast)), label: "temperature_forecast (zones \(node.weatherZones.map(\.rawValue).joined(separator: ","))) or temperature_forecast_ercot", kind: .forecast)
+                } else {
+                    for s in present { checkValues(s, label: s.id.variableName, kind: .forecast) }
+                }
+            }
+        }
+        func checkValues(_ s: ValueSeries?, label: String, kind: ValueKind) {
+            guard let s, !s.isEmpty else {
+                problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing"))
+                return
+            }
+            switch kind {
+            case .forecast:
+                let first = issue.firstTarget.seconds
+                // Latest target hour covered by a vintage available at the issue time.
+                var coveredUntil = Int64.min
+                for i in s.starts.indices where s.availableAt[i] <= t { coveredUntil = max(coveredUntil, s.starts[i]) }
+                if coveredUntil == .min {
+                    problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing (no vintage available by the issue time)"))
+                } else if coveredUntil < first {
+                    problems.append(.init(series: label, lastAvailable: Instant(seconds: coveredUntil),
+                                          message: "\(label) is stale: the vintages available by the issue time end at \(fmt(coveredUntil)), before the first target hour \(fmt(first))"))
+                }
+            case .actual:
+                guard let last = lastAvailable(s.availableAt, s.starts, by: t) else {
+                    problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing (nothing published by the issue time)"))
+                    return
+                }
+                if s.availableAt[last] < t - 48 * 3600 {
+                    problems.append(.init(series: label, lastAvailable: Instant(seconds: s.availableAt[last]),
+                                          message: "\(label) is stale since \(fmt(s.availableAt[last])) (last publication)"))
+                }
+            }
+        }
+        if !problems.isEmpty { throw DataReadinessError(issue: issue, node: node, problems: problems) }
+    }
+
+    /// Index of the record with the greatest start among those available by `t`.
+    static func lastAvailable(_ availableAt: [Int64], _ starts: [Int64], by t: Int64) -> Int? {
+        var i = starts.count - 1
+        // Records are sorted by start; availability is (nearly) monotone, so scan back from the end.
+        while i >= 0 {
+            if availableAt[i] <= t { return i }
+            i -= 1
+        }
+        return nil
+    }
+}

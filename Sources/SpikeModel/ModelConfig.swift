@@ -1,0 +1,395 @@
+import Foundation
+
+/// Which model a configuration fits (one per node and threshold).
+public enum ModelKind: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Gradient-boosted trees through XGBoost's C API (binary:logistic, hist).
+    case xgboost
+    /// L2-regularised logistic regression on standardised features (``LogisticModel``).
+    case logistic
+    /// Climatology by CPT hour of day, `(k+1)/(n+2)` (bench PROTOCOL.md §8, ``HourClimatology``).
+    case climatology
+    /// Climatology by hour of day × month, smoothed (``SeasonalClimatology``).
+    case seasonalClimatology = "climatology-seasonal"
+}
+
+/// What to forecast for a threshold whose training rows contain no positive label.
+public enum NoPositivesFallback: String, Codable, Sendable, Hashable {
+    /// The training base rate, i.e. 0 (bench PROTOCOL.md §6).
+    case baseRate = "base-rate"
+    /// The hour-of-day climatology `1/(n_H+2)`.
+    case climatology
+}
+
+/// XGBoost's initial prediction: the training positive rate (PROTOCOL §7) or a fixed value.
+public enum BaseScore: Codable, Sendable, Hashable {
+    case trainingRate
+    case value(Double)
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) {
+            guard s == "training-rate" else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected \"training-rate\" or a number in (0, 1), got \"\(s)\"")
+            }
+            self = .trainingRate
+        } else {
+            let v = try c.decode(Double.self)
+            guard v > 0, v < 1 else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "base_score must be in (0, 1), got \(v)")
+            }
+            self = .value(v)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .trainingRate: try c.encode("training-rate")
+        case .value(let v): try c.encode(v)
+        }
+    }
+}
+
+/// XGBoost hyperparameters (names as XGBoost spells them in JSON).
+public struct XGBoostParameters: Codable, Sendable, Hashable {
+    /// Maximum tree depth. The default is 4.
+    public var maxDepth = 4
+    /// Learning rate. The default is 0.05.
+    public var eta = 0.05
+    /// Boosting rounds (the maximum when early stopping is on). The default is 300.
+    public var rounds = 300
+    /// Row subsampling per tree. The default is 0.8.
+    public var subsample = 0.8
+    /// Column subsampling per tree. The default is 0.8.
+    public var colsampleBytree = 0.8
+    /// Minimum hessian weight in a child. The default is 1.
+    public var minChildWeight = 1.0
+    /// L2 penalty on leaf weights. The default is 1 (XGBoost's).
+    public var lambda = 1.0
+    /// L1 penalty on leaf weights. The default is 0.
+    public var alpha = 0.0
+    /// Minimum loss reduction to split. The default is 0.
+    public var gamma = 0.0
+    /// Histogram bins per feature (tree_method hist). The default is 256 (XGBoost's).
+    public var maxBin = 256
+    /// Random seed; always passed. The default is 7.
+    public var seed = 7
+    /// Threads; always passed. The default is 2.
+    public var nthread = 2
+    /// Initial prediction. The default is `"training-rate"`.
+    public var baseScore = BaseScore.trainingRate
+    /// Stop when the validation log loss has not improved for this many rounds; null = off. The default is null.
+    public var earlyStoppingRounds: Int?
+    /// With early stopping: the validation set is the rows of the last this-many issue days of the
+    /// training window (time-ordered tail). The default is 28.
+    public var validationDays = 28
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxDepth = "max_depth", eta, rounds, subsample, colsampleBytree = "colsample_bytree"
+        case minChildWeight = "min_child_weight", lambda, alpha, gamma, maxBin = "max_bin", seed, nthread
+        case baseScore = "base_score", earlyStoppingRounds = "early_stopping_rounds", validationDays = "validation_days"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = XGBoostParameters()
+        maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth) ?? d.maxDepth
+        eta = try c.decodeIfPresent(Double.self, forKey: .eta) ?? d.eta
+        rounds = try c.decodeIfPresent(Int.self, forKey: .rounds) ?? d.rounds
+        subsample = try c.decodeIfPresent(Double.self, forKey: .subsample) ?? d.subsample
+        colsampleBytree = try c.decodeIfPresent(Double.self, forKey: .colsampleBytree) ?? d.colsampleBytree
+        minChildWeight = try c.decodeIfPresent(Double.self, forKey: .minChildWeight) ?? d.minChildWeight
+        lambda = try c.decodeIfPresent(Double.self, forKey: .lambda) ?? d.lambda
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? d.alpha
+        gamma = try c.decodeIfPresent(Double.self, forKey: .gamma) ?? d.gamma
+        maxBin = try c.decodeIfPresent(Int.self, forKey: .maxBin) ?? d.maxBin
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? d.seed
+        nthread = try c.decodeIfPresent(Int.self, forKey: .nthread) ?? d.nthread
+        baseScore = try c.decodeIfPresent(BaseScore.self, forKey: .baseScore) ?? d.baseScore
+        earlyStoppingRounds = try c.decodeIfPresent(Int.self, forKey: .earlyStoppingRounds)
+        validationDays = try c.decodeIfPresent(Int.self, forKey: .validationDays) ?? d.validationDays
+    }
+
+    /// The parameters passed to `XGBoosterSetParam`, in a fixed order.
+    public func boosterParameters(baseScore score: Double) -> [(String, String)] {
+        [
+            ("objective", "binary:logistic"), ("tree_method", "hist"), ("eval_metric", "logloss"),
+            ("max_depth", String(maxDepth)), ("eta", String(eta)), ("subsample", String(subsample)),
+            ("colsample_bytree", String(colsampleBytree)), ("min_child_weight", String(minChildWeight)),
+            ("lambda", String(lambda)), ("alpha", String(alpha)), ("gamma", String(gamma)),
+            ("max_bin", String(maxBin)), ("seed", String(seed)), ("nthread", String(nthread)),
+            ("base_score", String(score)), ("verbosity", "1"),
+        ]
+    }
+
+    func validate(_ field: (String) -> String) throws(ModelError) {
+        func need(_ ok: Bool, _ key: String, _ rule: String, _ got: String) throws(ModelError) {
+            if !ok { throw ModelError("\(field("xgboost.\(key)")) must be \(rule), got \(got)") }
+        }
+        try need(maxDepth >= 1 && maxDepth <= 20, "max_depth", "in 1…20", "\(maxDepth)")
+        try need(eta > 0 && eta <= 1, "eta", "in (0, 1]", "\(eta)")
+        try need(rounds >= 1 && rounds <= 100_000, "rounds", "in 1…100000", "\(rounds)")
+        try need(subsample > 0 && subsample <= 1, "subsample", "in (0, 1]", "\(subsample)")
+        try need(colsampleBytree > 0 && colsampleBytree <= 1, "colsample_bytree", "in (0, 1]", "\(colsampleBytree)")
+        try need(minChildWeight >= 0, "min_child_weight", "≥ 0", "\(minChildWeight)")
+        try need(lambda >= 0, "lambda", "≥ 0", "\(lambda)")
+        try need(alpha >= 0, "alpha", "≥ 0", "\(alpha)")
+        try need(gamma >= 0, "gamma", "≥ 0", "\(gamma)")
+        try need(maxBin >= 2, "max_bin", "≥ 2", "\(maxBin)")
+        try need(nthread >= 1, "nthread", "≥ 1", "\(nthread)")
+        try need(seed >= 0, "seed", "≥ 0", "\(seed)")
+        if let e = earlyStoppingRounds { try need(e >= 1, "early_stopping_rounds", "≥ 1 or null", "\(e)") }
+        try need(validationDays >= 1, "validation_days", "≥ 1", "\(validationDays)")
+    }
+}
+
+/// Logistic regression settings.
+public struct LogisticParameters: Codable, Sendable, Hashable {
+    /// L2 penalty λ on the standardised weights. The default is 1.
+    public var l2 = 1.0
+    /// Maximum Newton (IRLS) steps. The default is 25.
+    public var iterations = 25
+
+    public init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable { case l2, iterations }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? 1.0
+        iterations = try c.decodeIfPresent(Int.self, forKey: .iterations) ?? 25
+    }
+}
+
+/// Smoothing of the hour-of-day × month climatology.
+public struct ClimatologyParameters: Codable, Sendable, Hashable {
+    /// Weight of each neighbouring month's counts. The default is 0.5.
+    public var neighbourWeight = 0.5
+    /// Pseudo-rows of the hour-of-day climatology added as a prior. The default is 20.
+    public var priorStrength = 20.0
+
+    public init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable { case neighbourWeight = "neighbour_weight", priorStrength = "prior_strength" }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        neighbourWeight = try c.decodeIfPresent(Double.self, forKey: .neighbourWeight) ?? 0.5
+        priorStrength = try c.decodeIfPresent(Double.self, forKey: .priorStrength) ?? 20
+    }
+}
+
+/// Optional isotonic calibration, fitted on out-of-time predictions only: a model fitted on the
+/// training rows whose target hour ended before the last `holdout_days` issue days predicts those
+/// issue days' rows, and PAV maps its scores to the observed frequencies.
+public struct CalibrationConfig: Codable, Sendable, Hashable {
+    public enum Method: String, Codable, Sendable, Hashable { case none, isotonic }
+    /// `none` or `isotonic`. The default is `none`.
+    public var method = Method.none
+    /// Issue days at the end of the training window used to fit the calibrator. The default is 56.
+    public var holdoutDays = 56
+    /// Skip calibration (keep raw scores) when the holdout has fewer positives. The default is 5.
+    public var minPositives = 5
+    /// `true`: the final model is refitted on all training rows and the calibrator applied to it.
+    /// `false`: the holdout model itself (fitted on the earlier rows) is kept, which halves the cost.
+    /// The default is true.
+    public var refitFull = true
+
+    public init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case method, holdoutDays = "holdout_days", minPositives = "min_positives", refitFull = "refit_full"
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        method = try c.decodeIfPresent(Method.self, forKey: .method) ?? .none
+        holdoutDays = try c.decodeIfPresent(Int.self, forKey: .holdoutDays) ?? 56
+        minPositives = try c.decodeIfPresent(Int.self, forKey: .minPositives) ?? 5
+        refitFull = try c.decodeIfPresent(Bool.self, forKey: .refitFull) ?? true
+    }
+}
+
+/// A model configuration: which model, on which feature set, with which hyperparameters. Loaded
+/// from JSON (`config/models/*.json`); a missing field takes its documented default, an unknown
+/// field is an error (a typo must not silently fall back to a default).
+public struct ModelConfig: Codable, Sendable, Hashable {
+    /// Name shown in the registry and in backtests. Required.
+    public var name: String
+    /// Free text.
+    public var description: String?
+    /// The default is `xgboost`.
+    public var kind = ModelKind.xgboost
+    /// Feature set name (SpikeFeatures `FeatureSet.named`). The default is `default`.
+    public var featureSet = "default"
+    public var xgboost = XGBoostParameters()
+    public var logistic = LogisticParameters()
+    public var climatology = ClimatologyParameters()
+    public var calibration = CalibrationConfig()
+    /// What to forecast when a threshold has no positive training label. The default is `base-rate` (0).
+    public var noPositives = NoPositivesFallback.baseRate
+
+    public init(name: String) { self.name = name }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
+        case noPositives = "no_positives"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        kind = try c.decodeIfPresent(ModelKind.self, forKey: .kind) ?? .xgboost
+        featureSet = try c.decodeIfPresent(String.self, forKey: .featureSet) ?? "default"
+        xgboost = try c.decodeIfPresent(XGBoostParameters.self, forKey: .xgboost) ?? XGBoostParameters()
+        logistic = try c.decodeIfPresent(LogisticParameters.self, forKey: .logistic) ?? LogisticParameters()
+        climatology = try c.decodeIfPresent(ClimatologyParameters.self, forKey: .climatology) ?? ClimatologyParameters()
+        calibration = try c.decodeIfPresent(CalibrationConfig.self, forKey: .calibration) ?? CalibrationConfig()
+        noPositives = try c.decodeIfPresent(NoPositivesFallback.self, forKey: .noPositives) ?? .baseRate
+    }
+
+    // MARK: Built-in configurations (the same as config/models/*.json; a test keeps them equal)
+
+    /// bench PROTOCOL.md §7 exactly: feature set protocol-v1, depth 4, eta 0.05, 300 rounds,
+    /// subsample 0.8, colsample 0.8, min_child_weight 1, seed 7, nthread 2, base_score = the
+    /// training positive rate, no early stopping, no calibration; base rate 0 without positives.
+    public static var reference: ModelConfig {
+        var c = ModelConfig(name: "reference")
+        c.description = "bench PROTOCOL.md §7: the Python reference's XGBoost settings"
+        c.featureSet = "protocol-v1"
+        return c
+    }
+
+    /// Spikecast's own model: the `default` feature set, a shorter and more regularised booster
+    /// (60 rounds at eta 0.1, 64 bins: ≥ 5× cheaper than the reference's 300 rounds), isotonic
+    /// calibration on the last 56 issue days, hour-of-day climatology without positives.
+    public static var `default`: ModelConfig {
+        var c = ModelConfig(name: "default")
+        c.description = "Spikecast default: short XGBoost with isotonic calibration on an out-of-time tail"
+        c.featureSet = "default"
+        c.xgboost.rounds = 60
+        c.xgboost.eta = 0.1
+        c.xgboost.maxDepth = 4
+        c.xgboost.minChildWeight = 5
+        c.xgboost.lambda = 5
+        c.xgboost.maxBin = 64
+        c.calibration.method = .isotonic
+        c.calibration.holdoutDays = 56
+        c.calibration.refitFull = true
+        c.noPositives = .climatology
+        return c
+    }
+
+    /// Logistic-regression baseline on the `default` feature set.
+    public static var logisticBaseline: ModelConfig {
+        var c = ModelConfig(name: "logistic")
+        c.description = "Baseline: L2 logistic regression on standardised features"
+        c.kind = .logistic
+        c.noPositives = .climatology
+        return c
+    }
+
+    /// Hour-of-day climatology baseline (PROTOCOL §8).
+    public static var climatologyBaseline: ModelConfig {
+        var c = ModelConfig(name: "climatology")
+        c.description = "Baseline: (k+1)/(n+2) by CPT hour of day"
+        c.kind = .climatology
+        c.noPositives = .climatology
+        return c
+    }
+
+    /// Hour-of-day × month climatology baseline, smoothed.
+    public static var seasonalClimatologyBaseline: ModelConfig {
+        var c = ModelConfig(name: "climatology-seasonal")
+        c.description = "Baseline: hour of day x month climatology, smoothed towards hour of day"
+        c.kind = .seasonalClimatology
+        c.noPositives = .climatology
+        return c
+    }
+
+    public static var builtIn: [ModelConfig] {
+        [.default, .reference, .logisticBaseline, .climatologyBaseline, .seasonalClimatologyBaseline]
+    }
+
+    /// A built-in configuration by name: `default`, `reference`, `logistic`, `climatology`, `climatology-seasonal`.
+    public static func named(_ name: String) throws(ModelError) -> ModelConfig {
+        guard let c = builtIn.first(where: { $0.name == name }) else {
+            throw ModelError("unknown model configuration '\(name)' (built in: \(builtIn.map(\.name).joined(separator: ", ")); or pass a JSON file)")
+        }
+        return c
+    }
+
+    /// A configuration from a JSON file. Errors name the file and the field.
+    public static func load(from url: URL) throws(ModelError) -> ModelConfig {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError("\(url.path): cannot read model configuration (\(error.localizedDescription))")
+        }
+        return try decode(data, source: url.path)
+    }
+
+    /// Decodes and validates a configuration; `source` names it in errors.
+    public static func decode(_ data: Data, source: String) throws(ModelError) -> ModelConfig {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ModelError("\(source): not valid JSON (\(error.localizedDescription))")
+        }
+        guard let top = object as? [String: Any] else { throw ModelError("\(source): expected a JSON object at the top level") }
+        try checkKeys(top, allowed: CodingKeys.allCases.map(\.rawValue), path: "", source: source)
+        let nested: [(String, [String])] = [
+            ("xgboost", XGBoostParameters.CodingKeys.allCases.map(\.rawValue)),
+            ("logistic", LogisticParameters.CodingKeys.allCases.map(\.rawValue)),
+            ("climatology", ClimatologyParameters.CodingKeys.allCases.map(\.rawValue)),
+            ("calibration", CalibrationConfig.CodingKeys.allCases.map(\.rawValue)),
+        ]
+        for (key, allowed) in nested {
+            if let sub = top[key] {
+                guard let dict = sub as? [String: Any] else { throw ModelError("\(source): field '\(key)' must be an object") }
+                try checkKeys(dict, allowed: allowed, path: key + ".", source: source)
+            }
+        }
+        let config: ModelConfig
+        do { config = try JSONDecoder().decode(ModelConfig.self, from: data) } catch let error as DecodingError {
+            throw ModelError("\(source): \(describe(error))")
+        } catch {
+            throw ModelError("\(source): \(error)")
+        }
+        try config.validate(source: source)
+        return config
+    }
+
+    /// Checks ranges; errors name `source` and the field.
+    public func validate(source: String = "model configuration") throws(ModelError) {
+        let field = { (f: String) in "\(source): field '\(f)'" }
+        if name.isEmpty { throw ModelError("\(field("name")) must not be empty") }
+        if featureSet.isEmpty { throw ModelError("\(field("feature_set")) must not be empty") }
+        try xgboost.validate(field)
+        if !(logistic.l2 >= 0) { throw ModelError("\(field("logistic.l2")) must be ≥ 0, got \(logistic.l2)") }
+        if logistic.iterations < 1 { throw ModelError("\(field("logistic.iterations")) must be ≥ 1, got \(logistic.iterations)") }
+        if !(climatology.neighbourWeight >= 0) { throw ModelError("\(field("climatology.neighbour_weight")) must be ≥ 0") }
+        if !(climatology.priorStrength > 0) { throw ModelError("\(field("climatology.prior_strength")) must be > 0") }
+        if calibration.holdoutDays < 1 { throw ModelError("\(field("calibration.holdout_days")) must be ≥ 1, got \(calibration.holdoutDays)") }
+        if calibration.minPositives < 1 { throw ModelError("\(field("calibration.min_positives")) must be ≥ 1, got \(calibration.minPositives)") }
+    }
+
+    /// The JSON form (sorted keys, pretty-printed), as written in `config/models/` and in model metadata.
+    public func jsonString() -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    private static func checkKeys(_ dict: [String: Any], allowed: [String], path: String, source: String) throws(ModelError) {
+        for key in dict.keys.sorted() where !allowed.contains(key) {
+            throw ModelError("\(source): unknown field '\(path)\(key)' (allowed: \(allowed.joined(separator: ", ")))")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ p: [CodingKey]) -> String { p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case .typeMismatch(let t, let ctx): return "field '\(path(ctx.codingPath))': expected \(t)"
+        case .valueNotFound(let t, let ctx): return "field '\(path(ctx.codingPath))': expected \(t), found null"
+        case .keyNotFound(let k, let ctx): return "missing required field '\(path(ctx.codingPath + [k]))'"
+        case .dataCorrupted(let ctx): return "field '\(path(ctx.codingPath))': \(ctx.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
