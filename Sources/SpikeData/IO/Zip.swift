@@ -1,0 +1,157 @@
+import CZlib
+import Foundation
+
+/// A read-only zip archive held in memory: the central directory is parsed on open, entries are
+/// inflated on demand (stored and DEFLATE methods; what ERCOT's report and archive downloads use).
+///
+/// ```swift
+/// let zip = try ZipArchive(path: "np6-905-cd.zip")
+/// for entry in zip.entries where entry.name.hasSuffix(".csv") { let bytes = try zip.data(of: entry) }
+/// ```
+public struct ZipArchive: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public let name: String
+        public let method: UInt16
+        public let compressedSize: Int
+        public let uncompressedSize: Int
+        public let crc32: UInt32
+        let localHeaderOffset: Int
+        public var isDirectory: Bool { name.hasSuffix("/") }
+    }
+
+    /// Name used in error messages (the file path, or `outer.zip/inner.zip`).
+    public let name: String
+    public let entries: [Entry]
+    private let bytes: [UInt8]
+
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileIOError(path: path, reason: "cannot read file")
+        }
+        try self.init(bytes: [UInt8](data), name: path)
+    }
+
+    /// True when `bytes` start with a zip local-file or end-of-central-directory signature.
+    public static func looksLikeZip(_ bytes: some Collection<UInt8>) -> Bool {
+        let p = Array(bytes.prefix(4))
+        return p == [0x50, 0x4B, 0x03, 0x04] || p == [0x50, 0x4B, 0x05, 0x06]
+    }
+
+    public init(bytes: [UInt8], name: String) throws {
+        self.bytes = bytes
+        self.name = name
+        func fail(_ why: String) -> FileIOError { FileIOError(path: name, reason: "not a readable zip archive: \(why)") }
+        func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
+        func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
+        // End of central directory: last occurrence of PK\5\6 within the final 64 KiB + 22 bytes.
+        guard bytes.count >= 22 else { throw fail("too short") }
+        var eocd = -1
+        var i = bytes.count - 22
+        let lowest = max(0, bytes.count - 22 - 65535)
+        while i >= lowest {
+            if bytes[i] == 0x50, bytes[i + 1] == 0x4B, bytes[i + 2] == 0x05, bytes[i + 3] == 0x06 { eocd = i; break }
+            i -= 1
+        }
+        guard eocd >= 0 else { throw fail("no end-of-central-directory record") }
+        let count = u16(eocd + 10)
+        let cdSize = u32(eocd + 12)
+        let cdOffset = u32(eocd + 16)
+        guard count != 0xFFFF, cdOffset != 0xFFFF_FFFF else { throw fail("ZIP64 archives are not supported") }
+        guard cdOffset + cdSize <= bytes.count else { throw fail("central directory out of range") }
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        var o = cdOffset
+        for _ in 0..<count {
+            guard o + 46 <= bytes.count, u32(o) == 0x0201_4B50 else { throw fail("bad central directory entry at byte \(o)") }
+            let method = UInt16(u16(o + 10))
+            let crc = UInt32(u32(o + 16))
+            let csize = u32(o + 20)
+            let usize = u32(o + 24)
+            let nameLen = u16(o + 28), extraLen = u16(o + 30), commentLen = u16(o + 32)
+            let local = u32(o + 42)
+            guard o + 46 + nameLen <= bytes.count else { throw fail("entry name out of range") }
+            let entryName = String(decoding: bytes[(o + 46)..<(o + 46 + nameLen)], as: UTF8.self)
+            entries.append(Entry(name: entryName, method: method, compressedSize: csize, uncompressedSize: usize,
+                                 crc32: crc, localHeaderOffset: local))
+            o += 46 + nameLen + extraLen + commentLen
+        }
+        self.entries = entries
+    }
+
+    /// The uncompressed bytes of `entry`, CRC-checked.
+    public func data(of entry: Entry) throws -> [UInt8] {
+        let where_ = "\(name)/\(entry.name)"
+        let o = entry.localHeaderOffset
+        guard o + 30 <= bytes.count,
+              bytes[o] == 0x50, bytes[o + 1] == 0x4B, bytes[o + 2] == 0x03, bytes[o + 3] == 0x04 else {
+            throw FileIOError(path: where_, reason: "bad local file header")
+        }
+        let nameLen = Int(bytes[o + 26]) | Int(bytes[o + 27]) << 8
+        let extraLen = Int(bytes[o + 28]) | Int(bytes[o + 29]) << 8
+        let start = o + 30 + nameLen + extraLen
+        guard start + entry.compressedSize <= bytes.count else {
+            throw FileIOError(path: where_, reason: "entry data out of range (truncated archive?)")
+        }
+        let out: [UInt8]
+        switch entry.method {
+        case 0:
+            out = Array(bytes[start..<(start + entry.compressedSize)])
+        case 8:
+            out = try bytes.withUnsafeBytes { raw in
+                try Zlib.inflate(UnsafeRawBufferPointer(rebasing: raw[start..<(start + entry.compressedSize)]),
+                                 windowBits: -15, expectedSize: entry.uncompressedSize, name: where_)
+            }
+        default:
+            throw FileIOError(path: where_, reason: "unsupported compression method \(entry.method)")
+        }
+        guard out.count == entry.uncompressedSize else {
+            throw FileIOError(path: where_, reason: "size mismatch: \(out.count) bytes, header says \(entry.uncompressedSize)")
+        }
+        let crc = out.withUnsafeBytes { Zlib.crc32($0) }
+        guard crc == entry.crc32 else { throw FileIOError(path: where_, reason: "CRC mismatch (corrupt archive)") }
+        return out
+    }
+}
+
+/// Writes small zip archives (DEFLATE). Used by tests and fixtures; ERCOT-style zip-of-zips can be
+/// built by adding the bytes of one archive as an entry of another.
+public struct ZipWriter {
+    private var out: [UInt8] = []
+    private var central: [UInt8] = []
+    private var count = 0
+
+    public init() {}
+
+    public mutating func add(name: String, bytes: [UInt8], compress: Bool = true) throws {
+        let nameBytes = Array(name.utf8)
+        let payload = compress ? try Zlib.deflateRaw(bytes) : bytes
+        let crc = bytes.withUnsafeBytes { Zlib.crc32($0) }
+        let method: UInt16 = compress ? 8 : 0
+        let offset = out.count
+        func le16(_ v: Int, _ a: inout [UInt8]) { a.append(UInt8(v & 0xFF)); a.append(UInt8(v >> 8 & 0xFF)) }
+        func le32(_ v: Int, _ a: inout [UInt8]) { le16(v & 0xFFFF, &a); le16(v >> 16 & 0xFFFF, &a) }
+        // Local file header.
+        le32(0x0403_4B50, &out); le16(20, &out); le16(0, &out); le16(Int(method), &out); le16(0, &out); le16(0x21, &out)
+        le32(Int(crc), &out); le32(payload.count, &out); le32(bytes.count, &out); le16(nameBytes.count, &out); le16(0, &out)
+        out += nameBytes
+        out += payload
+        // Central directory entry.
+        le32(0x0201_4B50, &central); le16(20, &central); le16(20, &central); le16(0, &central); le16(Int(method), &central)
+        le16(0, &central); le16(0x21, &central); le32(Int(crc), &central); le32(payload.count, &central); le32(bytes.count, &central)
+        le16(nameBytes.count, &central); le16(0, &central); le16(0, &central); le16(0, &central); le16(0, &central)
+        le32(0, &central); le32(offset, &central)
+        central += nameBytes
+        count += 1
+    }
+
+    /// The finished archive.
+    public func finish() -> [UInt8] {
+        var result = out
+        let cdOffset = result.count
+        result += central
+        func le16(_ v: Int) { result.append(UInt8(v & 0xFF)); result.append(UInt8(v >> 8 & 0xFF)) }
+        func le32(_ v: Int) { le16(v & 0xFFFF); le16(v >> 16 & 0xFFFF) }
+        le32(0x0605_4B50); le16(0); le16(0); le16(count); le16(count); le32(central.count); le32(cdOffset); le16(0)
+        return result
+    }
+}

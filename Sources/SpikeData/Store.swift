@@ -1,0 +1,523 @@
+import Foundation
+import GRDB
+import SpikeCore
+
+/// The SQLite store: `<directory>/spikecast.sqlite`, opened as a GRDB `DatabasePool` (WAL, 5 s busy
+/// timeout) so the CLI and the service can share it.
+///
+/// Tables (migration `data-v1`):
+/// - `price` — interval prices keyed by (node, market, interval_start), UTC seconds.
+/// - `series_value` — load / wind / solar / weather values keyed by (variable, interval_start, vintage):
+///   a forecast's vintage is its availability instant, so vintages coexist; an actual has vintage 0,
+///   so there is one row per target interval.
+/// - `data_source` — source names referenced by rows; `import_stats` — duplicates dropped per series.
+/// - `model_registry`, `issued_forecast` + `issued_hour`, `job_run`.
+///
+/// Every write method runs in one transaction; upserts are idempotent and report
+/// inserted / unchanged / updated counts.
+public final class Store: Sendable {
+    public let directory: URL
+    public let pool: DatabasePool
+
+    /// File name of the database inside the data directory.
+    public static let fileName = "spikecast.sqlite"
+
+    /// Creates the directory when needed, opens the database and runs the migrations.
+    public init(directory: URL) throws {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError("cannot create data directory \(directory.path): \(error.localizedDescription)")
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let path = directory.appendingPathComponent(Store.fileName).path
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError("cannot open database \(path): \(error)")
+        }
+        try Store.migrator.migrate(pool)
+    }
+
+    public var databasePath: String { directory.appendingPathComponent(Store.fileName).path }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("data-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE data_source (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE
+                );
+                CREATE TABLE price (
+                    node TEXT NOT NULL,
+                    market TEXT NOT NULL,
+                    interval_start INTEGER NOT NULL,
+                    interval_minutes INTEGER NOT NULL,
+                    price REAL NOT NULL,
+                    available_at INTEGER NOT NULL,
+                    source_id INTEGER REFERENCES data_source(id),
+                    PRIMARY KEY (node, market, interval_start)
+                ) WITHOUT ROWID;
+                CREATE TABLE series_value (
+                    variable TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    zone TEXT NOT NULL,
+                    interval_start INTEGER NOT NULL,
+                    interval_minutes INTEGER NOT NULL,
+                    vintage INTEGER NOT NULL,
+                    value REAL NOT NULL,
+                    available_at INTEGER NOT NULL,
+                    source_id INTEGER REFERENCES data_source(id),
+                    PRIMARY KEY (variable, interval_start, vintage)
+                ) WITHOUT ROWID;
+                CREATE TABLE import_stats (
+                    series TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    duplicates_dropped INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (series, source)
+                );
+                CREATE TABLE model_registry (
+                    version TEXT PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    path TEXT NOT NULL,
+                    metadata_json TEXT NOT NULL
+                );
+                CREATE TABLE issued_forecast (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    issue_time INTEGER NOT NULL,
+                    node TEXT NOT NULL,
+                    threshold REAL NOT NULL,
+                    model_version TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX issued_forecast_lookup ON issued_forecast(node, threshold, issue_time, id);
+                CREATE TABLE issued_hour (
+                    forecast_id INTEGER NOT NULL REFERENCES issued_forecast(id) ON DELETE CASCADE,
+                    target_start INTEGER NOT NULL,
+                    lead_hours INTEGER NOT NULL,
+                    probability REAL NOT NULL,
+                    PRIMARY KEY (forecast_id, target_start)
+                ) WITHOUT ROWID;
+                CREATE TABLE job_run (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    job TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    status TEXT NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX job_run_by_job ON job_run(job, id);
+                """)
+        }
+        return m
+    }
+
+    // MARK: - Upserts
+
+    /// Inserts or updates prices in one transaction. Rows already stored with the same interval
+    /// length, price and availability are left alone (counted as unchanged).
+    @discardableResult
+    public func upsert(prices: [PriceRecord]) throws -> UpsertSummary {
+        try write(prices: prices, values: [], source: nil, duplicatesDropped: []).prices
+    }
+
+    /// Inserts or updates value rows (forecast vintages and actuals) in one transaction.
+    @discardableResult
+    public func upsert(values: [ValueRecord]) throws -> UpsertSummary {
+        try write(prices: [], values: values, source: nil, duplicatesDropped: []).values
+    }
+
+    /// Writes prices, values and duplicate counts in **one** transaction: either everything is
+    /// stored or (on any error) nothing is. `source` names where the rows came from.
+    public func write(prices: [PriceRecord], values: [ValueRecord], source: String?,
+                      duplicatesDropped: [DuplicateCount]) throws -> (prices: UpsertSummary, values: UpsertSummary) {
+        try write(batches: [WriteBatch(source: source, prices: prices, values: values)], duplicatesDropped: duplicatesDropped)
+    }
+
+    /// Rows from one source (a file name) for ``write(batches:duplicatesDropped:)``.
+    public struct WriteBatch: Sendable {
+        public var source: String?
+        public var prices: [PriceRecord]
+        public var values: [ValueRecord]
+        public init(source: String?, prices: [PriceRecord], values: [ValueRecord]) {
+            self.source = source
+            self.prices = prices
+            self.values = values
+        }
+    }
+
+    /// Duplicate input rows dropped by an import of `source` for `series` (a ``SeriesKey`` name).
+    /// Stored per (series, source) and replaced on re-import, so importing a file twice does not
+    /// double the count; `status()` sums over sources.
+    public struct DuplicateCount: Sendable, Hashable {
+        public var series: String
+        public var source: String
+        public var count: Int
+        public init(series: String, source: String, count: Int) {
+            self.series = series
+            self.source = source
+            self.count = count
+        }
+    }
+
+    /// Writes several batches and the duplicate counts in one transaction.
+    /// Rows sorted by series and start insert fastest.
+    public func write(batches: [WriteBatch], duplicatesDropped: [DuplicateCount]) throws -> (prices: UpsertSummary, values: UpsertSummary) {
+        for b in batches { try validate(prices: b.prices, values: b.values) }
+        return try pool.write { db in
+            var p = UpsertSummary()
+            var v = UpsertSummary()
+            for b in batches {
+                let sourceID = try b.source.map { try Store.sourceID(db, name: $0) }
+                p.merge(try Store.upsertPrices(db, b.prices, sourceID: sourceID))
+                v.merge(try Store.upsertValues(db, b.values, sourceID: sourceID))
+            }
+            if !duplicatesDropped.isEmpty {
+                let st = try db.cachedStatement(sql: """
+                    INSERT INTO import_stats(series, source, duplicates_dropped) VALUES (?, ?, ?)
+                    ON CONFLICT(series, source) DO UPDATE SET duplicates_dropped = excluded.duplicates_dropped
+                    """)
+                for d in duplicatesDropped { try st.execute(arguments: [d.series, d.source, d.count]) }
+            }
+            return (p, v)
+        }
+    }
+
+    private func validate(prices: [PriceRecord], values: [ValueRecord]) throws {
+        for r in prices where !r.price.isFinite || r.minutes <= 0 {
+            throw StoreError("invalid price row \(r.node) \(r.market.rawValue) \(r.start): price \(r.price), \(r.minutes) minutes")
+        }
+        for r in values where !r.value.isFinite || r.minutes <= 0 {
+            throw StoreError("invalid value row \(r.series) \(r.start): value \(r.value), \(r.minutes) minutes")
+        }
+    }
+
+    static func sourceID(_ db: Database, name: String) throws -> Int64 {
+        try db.execute(sql: "INSERT OR IGNORE INTO data_source(name) VALUES (?)", arguments: [name])
+        return try Int64.fetchOne(db, sql: "SELECT id FROM data_source WHERE name = ?", arguments: [name])!
+    }
+
+    static func upsertPrices(_ db: Database, _ rows: [PriceRecord], sourceID: Int64?) throws -> UpsertSummary {
+        var summary = UpsertSummary()
+        guard !rows.isEmpty else { return summary }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO price(node, market, interval_start, interval_minutes, price, available_at, source_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        let update = try db.cachedStatement(sql: """
+            UPDATE price SET interval_minutes = ?4, price = ?5, available_at = ?6, source_id = ?7
+            WHERE node = ?1 AND market = ?2 AND interval_start = ?3
+              AND (interval_minutes <> ?4 OR price <> ?5 OR available_at <> ?6)
+            """)
+        // Count per series without hashing a string per row: rows usually come grouped.
+        var key = ""
+        var keyNode = Node("")
+        var keyMarket = Market.realTime
+        var counts = UpsertCounts()
+        let source: DatabaseValue = sourceID.map { $0.databaseValue } ?? .null
+        for r in rows {
+            if r.node != keyNode || r.market != keyMarket || key.isEmpty {
+                if !key.isEmpty { summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated) }
+                keyNode = r.node
+                keyMarket = r.market
+                key = SeriesKey.price(r.node, r.market)
+                counts = UpsertCounts()
+            }
+            let args: StatementArguments = [r.node.name, r.market.rawValue, r.start.seconds, r.minutes, r.price, r.availableAt.seconds, source]
+            insert.setUncheckedArguments(args)
+            try insert.execute()
+            if db.changesCount == 1 {
+                counts.inserted += 1
+            } else {
+                update.setUncheckedArguments(args)
+                try update.execute()
+                if db.changesCount == 1 { counts.updated += 1 } else { counts.unchanged += 1 }
+            }
+        }
+        summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated)
+        return summary
+    }
+
+    static func upsertValues(_ db: Database, _ rows: [ValueRecord], sourceID: Int64?) throws -> UpsertSummary {
+        var summary = UpsertSummary()
+        guard !rows.isEmpty else { return summary }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO series_value(variable, kind, zone, interval_start, interval_minutes, vintage, value, available_at, source_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let update = try db.cachedStatement(sql: """
+            UPDATE series_value SET interval_minutes = ?5, value = ?7, available_at = ?8, source_id = ?9
+            WHERE variable = ?1 AND interval_start = ?4 AND vintage = ?6
+              AND (interval_minutes <> ?5 OR value <> ?7 OR available_at <> ?8)
+            """)
+        var current: SeriesID?
+        var key = ""
+        var counts = UpsertCounts()
+        let source: DatabaseValue = sourceID.map { $0.databaseValue } ?? .null
+        for r in rows {
+            if r.series != current {
+                if current != nil { summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated) }
+                current = r.series
+                key = SeriesKey.value(r.series)
+                counts = UpsertCounts()
+            }
+            let vintage: Int64 = r.series.kind == .forecast ? r.availableAt.seconds : 0
+            let args: StatementArguments = [key, r.series.kind.rawValue, r.series.zone, r.start.seconds, r.minutes, vintage,
+                                            r.value, r.availableAt.seconds, source]
+            insert.setUncheckedArguments(args)
+            try insert.execute()
+            if db.changesCount == 1 {
+                counts.inserted += 1
+            } else {
+                update.setUncheckedArguments(args)
+                try update.execute()
+                if db.changesCount == 1 { counts.updated += 1 } else { counts.unchanged += 1 }
+            }
+        }
+        summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated)
+        return summary
+    }
+
+    // MARK: - Reading market data
+
+    /// Loads price series for `nodes` × `markets` and value series (all stored ones when `series`
+    /// is nil) with interval starts in [`from`, `to`) — both bounds optional — in columnar form,
+    /// sorted by start (values by start, then availability). Series with no rows are omitted.
+    public func loadMarketData(nodes: [Node], markets: Set<Market> = [.realTime, .dayAhead],
+                               series: [SeriesID]? = nil, from: Instant? = nil, to: Instant? = nil) throws -> MarketData {
+        let lo = from?.seconds ?? Int64.min
+        let hi = to?.seconds ?? Int64.max
+        return try pool.read { db in
+            var data = MarketData()
+            let priceStatement = try db.cachedStatement(sql: """
+                SELECT interval_start, interval_minutes, price, available_at FROM price
+                WHERE node = ? AND market = ? AND interval_start >= ? AND interval_start < ?
+                ORDER BY interval_start
+                """)
+            for node in nodes {
+                for market in Market.allCases where markets.contains(market) {
+                    var s = PriceSeries(node: node, market: market)
+                    let cursor = try Row.fetchCursor(priceStatement, arguments: [node.name, market.rawValue, lo, hi])
+                    while let row = try cursor.next() {
+                        s.append(start: row[0], minutes: row[1], price: row[2], availableAt: row[3])
+                    }
+                    if !s.isEmpty { data.prices[MarketData.PriceKey(node, market)] = s }
+                }
+            }
+            let ids: [SeriesID]
+            if let series {
+                ids = series
+            } else {
+                ids = try String.fetchAll(db, sql: "SELECT DISTINCT variable FROM series_value ORDER BY variable")
+                    .compactMap { SeriesID(variableName: $0) }
+            }
+            let valueStatement = try db.cachedStatement(sql: """
+                SELECT interval_start, interval_minutes, value, available_at FROM series_value
+                WHERE variable = ? AND interval_start >= ? AND interval_start < ?
+                ORDER BY interval_start, vintage
+                """)
+            for id in ids {
+                var s = ValueSeries(id: id)
+                let cursor = try Row.fetchCursor(valueStatement, arguments: [id.variableName, lo, hi])
+                while let row = try cursor.next() {
+                    s.append(start: row[0], minutes: row[1], value: row[2], availableAt: row[3])
+                }
+                if !s.isEmpty { data.values[id] = s }
+            }
+            return data
+        }
+    }
+
+    /// Nodes that have prices in `market`.
+    public func nodes(market: Market? = nil) throws -> [Node] {
+        try pool.read { db in
+            if let market {
+                return try String.fetchAll(db, sql: "SELECT DISTINCT node FROM price WHERE market = ? ORDER BY node", arguments: [market.rawValue]).map { Node($0) }
+            }
+            return try String.fetchAll(db, sql: "SELECT DISTINCT node FROM price ORDER BY node").map { Node($0) }
+        }
+    }
+
+    /// Number of stored price rows and value rows.
+    public func rowCounts() throws -> (prices: Int, values: Int) {
+        try pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM price") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM series_value") ?? 0)
+        }
+    }
+
+    // MARK: - Status
+
+    /// Coverage per price series (node, market, interval length) and per value series.
+    public func status() throws -> [SeriesStatus] {
+        try pool.read { db in
+            let dups = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT series, sum(duplicates_dropped) FROM import_stats GROUP BY series")
+                .map { ($0[0] as String, $0[1] as Int) })
+            var out: [SeriesStatus] = []
+            let priceRows = try Row.fetchAll(db, sql: """
+                SELECT node, market, interval_minutes, min(interval_start), max(interval_start), count(*), max(available_at)
+                FROM price GROUP BY node, market, interval_minutes ORDER BY node, market, interval_minutes
+                """)
+            for r in priceRows {
+                let node: String = r[0], market: String = r[1], minutes: Int = r[2]
+                let first: Int64 = r[3], last: Int64 = r[4], rows: Int = r[5]
+                let name = "\(node) \(market)"
+                let expected = Int((last - first) / Int64(minutes * 60)) + 1
+                out.append(SeriesStatus(
+                    category: "price", name: name, node: node, market: market, variable: nil, intervalMinutes: minutes,
+                    first: Instant(seconds: first), last: Instant(seconds: last), rows: rows, intervals: rows,
+                    missingIntervals: max(0, expected - rows), duplicatesDropped: dups[name] ?? 0,
+                    latestAvailableAt: Instant(seconds: r[6])))
+            }
+            let valueRows = try Row.fetchAll(db, sql: """
+                SELECT variable, interval_minutes, min(interval_start), max(interval_start), count(*),
+                       count(DISTINCT interval_start), max(available_at)
+                FROM series_value GROUP BY variable, interval_minutes ORDER BY variable, interval_minutes
+                """)
+            for r in valueRows {
+                let variable: String = r[0], minutes: Int = r[1]
+                let first: Int64 = r[2], last: Int64 = r[3], rows: Int = r[4], distinct: Int = r[5]
+                let expected = Int((last - first) / Int64(minutes * 60)) + 1
+                out.append(SeriesStatus(
+                    category: "value", name: variable, node: nil, market: nil, variable: variable, intervalMinutes: minutes,
+                    first: Instant(seconds: first), last: Instant(seconds: last), rows: rows, intervals: distinct,
+                    missingIntervals: max(0, expected - distinct), duplicatesDropped: dups[variable] ?? 0,
+                    latestAvailableAt: Instant(seconds: r[6])))
+            }
+            return out
+        }
+    }
+
+    // MARK: - Issued forecasts
+
+    /// Stores an issued forecast and its hours in one transaction; returns its id.
+    @discardableResult
+    public func saveIssuedForecast(_ f: IssuedForecast) throws -> Int64 {
+        for h in f.hours where !(h.probability >= 0 && h.probability <= 1) {
+            throw StoreError("issued forecast \(f.node) >\(f.threshold) at \(f.issueTime): probability \(h.probability) for \(h.targetStart) is not in [0, 1]")
+        }
+        return try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO issued_forecast(issue_time, node, threshold, model_version, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [f.issueTime.seconds, f.node.name, f.threshold.dollars, f.modelVersion, f.createdAt.seconds])
+            let id = db.lastInsertedRowID
+            let st = try db.cachedStatement(sql: "INSERT INTO issued_hour(forecast_id, target_start, lead_hours, probability) VALUES (?, ?, ?, ?)")
+            for h in f.hours {
+                try st.execute(arguments: [id, h.targetStart.seconds, h.leadHours, h.probability])
+            }
+            return id
+        }
+    }
+
+    /// The most recent forecast (latest issue time, then latest id) for `node` and `threshold`.
+    public func latestIssuedForecast(node: Node, threshold: Threshold) throws -> IssuedForecast? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, issue_time, node, threshold, model_version, created_at FROM issued_forecast
+                WHERE node = ? AND threshold = ? ORDER BY issue_time DESC, id DESC LIMIT 1
+                """, arguments: [node.name, threshold.dollars]) else { return nil }
+            return try Store.issuedForecast(db, row: row)
+        }
+    }
+
+    public func issuedForecast(id: Int64) throws -> IssuedForecast? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, issue_time, node, threshold, model_version, created_at FROM issued_forecast WHERE id = ?
+                """, arguments: [id]) else { return nil }
+            return try Store.issuedForecast(db, row: row)
+        }
+    }
+
+    static func issuedForecast(_ db: Database, row: Row) throws -> IssuedForecast {
+        let id: Int64 = row[0]
+        let hours = try Row.fetchAll(db, sql: """
+            SELECT target_start, lead_hours, probability FROM issued_hour WHERE forecast_id = ? ORDER BY target_start
+            """, arguments: [id]).map { IssuedHour(targetStart: Instant(seconds: $0[0]), leadHours: $0[1], probability: $0[2]) }
+        let issueTime: Int64 = row[1]
+        let node: String = row[2]
+        let threshold: Double = row[3]
+        let modelVersion: String = row[4]
+        let createdAt: Int64 = row[5]
+        return IssuedForecast(id: id, issueTime: Instant(seconds: issueTime), node: Node(node), threshold: Threshold(threshold),
+                              modelVersion: modelVersion, createdAt: Instant(seconds: createdAt), hours: hours)
+    }
+
+    // MARK: - Job runs
+
+    public func startJobRun(job: String, at: Instant) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO job_run(job, started_at, status) VALUES (?, ?, ?)",
+                           arguments: [job, at.seconds, JobStatus.running.rawValue])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishJobRun(id: Int64, at: Instant, status: JobStatus, error: String?) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE job_run SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+                           arguments: [at.seconds, status.rawValue, error, id])
+            guard db.changesCount == 1 else { throw StoreError("no job run with id \(id)") }
+        }
+    }
+
+    /// Most recent runs first; all jobs when `job` is nil.
+    public func jobRuns(job: String?, limit: Int) throws -> [JobRun] {
+        try pool.read { db in
+            let rows: [Row]
+            if let job {
+                rows = try Row.fetchAll(db, sql: "SELECT id, job, started_at, finished_at, status, error FROM job_run WHERE job = ? ORDER BY id DESC LIMIT ?",
+                                        arguments: [job, limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT id, job, started_at, finished_at, status, error FROM job_run ORDER BY id DESC LIMIT ?",
+                                        arguments: [limit])
+            }
+            return rows.map { r in
+                JobRun(id: r[0], job: r[1], startedAt: Instant(seconds: r[2]), finishedAt: (r[3] as Int64?).map(Instant.init(seconds:)),
+                       status: JobStatus(rawValue: r[4]) ?? .failed, error: r[5])
+            }
+        }
+    }
+
+    // MARK: - Model registry index
+
+    /// Registers (or re-registers) a model version.
+    public func registerModel(version: String, createdAt: Instant, path: String, metadataJSON: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO model_registry(version, created_at, path, metadata_json) VALUES (?, ?, ?, ?)
+                ON CONFLICT(version) DO UPDATE SET created_at = excluded.created_at, path = excluded.path, metadata_json = excluded.metadata_json
+                """, arguments: [version, createdAt.seconds, path, metadataJSON])
+        }
+    }
+
+    /// Registered models, oldest first.
+    public func registeredModels() throws -> [RegisteredModel] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT version, created_at, path, metadata_json FROM model_registry ORDER BY created_at, version").map {
+                RegisteredModel(version: $0[0], createdAt: Instant(seconds: $0[1]), path: $0[2], metadataJSON: $0[3])
+            }
+        }
+    }
+
+    // MARK: - Backup
+
+    /// Writes a consistent copy of the live database to `url` (SQLite online backup; the store
+    /// stays usable meanwhile). An existing file at `url` is replaced.
+    public func backup(to url: URL) throws {
+        let fm = FileManager.default
+        try? fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: url.path + suffix) {
+            try fm.removeItem(atPath: url.path + suffix)
+        }
+        let destination = try DatabaseQueue(path: url.path)
+        try pool.backup(to: destination)
+        try destination.close()
+    }
+}

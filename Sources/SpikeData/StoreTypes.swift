@@ -1,0 +1,178 @@
+import Foundation
+import SpikeCore
+
+/// Counts of one upsert: rows newly inserted, rows already stored with identical values, and rows
+/// whose stored values changed.
+public struct UpsertCounts: Codable, Sendable, Hashable {
+    public var inserted = 0
+    public var unchanged = 0
+    public var updated = 0
+
+    public init(inserted: Int = 0, unchanged: Int = 0, updated: Int = 0) {
+        self.inserted = inserted
+        self.unchanged = unchanged
+        self.updated = updated
+    }
+
+    public var total: Int { inserted + unchanged + updated }
+
+    public static func + (a: UpsertCounts, b: UpsertCounts) -> UpsertCounts {
+        UpsertCounts(inserted: a.inserted + b.inserted, unchanged: a.unchanged + b.unchanged, updated: a.updated + b.updated)
+    }
+}
+
+/// What an upsert did, in total and per series (keys as in ``SeriesStatus/name``:
+/// `HB_NORTH RT`, `HB_NORTH DAM`, `load_forecast_ercot`).
+public struct UpsertSummary: Codable, Sendable, Hashable {
+    public var inserted = 0
+    public var unchanged = 0
+    public var updated = 0
+    public var bySeries: [String: UpsertCounts] = [:]
+
+    public init() {}
+
+    public var total: Int { inserted + unchanged + updated }
+
+    mutating func record(_ key: String, inserted i: Int = 0, unchanged u: Int = 0, updated up: Int = 0) {
+        inserted += i
+        unchanged += u
+        updated += up
+        bySeries[key, default: UpsertCounts()] = bySeries[key, default: UpsertCounts()] + UpsertCounts(inserted: i, unchanged: u, updated: up)
+    }
+
+    public mutating func merge(_ other: UpsertSummary) {
+        inserted += other.inserted
+        unchanged += other.unchanged
+        updated += other.updated
+        for (k, v) in other.bySeries { bySeries[k, default: UpsertCounts()] = bySeries[k, default: UpsertCounts()] + v }
+    }
+}
+
+/// Key naming a stored series in summaries and status: `<node> <market>` for prices, the variable
+/// name for values.
+public enum SeriesKey {
+    public static func price(_ node: Node, _ market: Market) -> String { "\(node.name) \(market.rawValue)" }
+    public static func value(_ id: SeriesID) -> String { id.variableName }
+}
+
+/// Coverage of one stored series (``Store/status()``).
+public struct SeriesStatus: Codable, Sendable, Hashable {
+    /// `price` or `value`.
+    public var category: String
+    /// `HB_HUBAVG RT` for prices, `load_forecast_ercot` for values.
+    public var name: String
+    public var node: String?
+    public var market: String?
+    public var variable: String?
+    /// Interval length of the rows counted here (a series stored at two resolutions has two entries).
+    public var intervalMinutes: Int
+    /// Start of the first and the last interval.
+    public var first: Instant
+    public var last: Instant
+    /// Stored rows (for forecasts: every vintage counts).
+    public var rows: Int
+    /// Distinct interval starts.
+    public var intervals: Int
+    /// Intervals missing from the grid of `intervalMinutes` between `first` and `last`.
+    public var missingIntervals: Int
+    /// Rows dropped as exact duplicates by imports (same key, same value).
+    public var duplicatesDropped: Int
+    /// Latest availability instant of any row.
+    public var latestAvailableAt: Instant
+
+    public init(category: String, name: String, node: String?, market: String?, variable: String?, intervalMinutes: Int,
+                first: Instant, last: Instant, rows: Int, intervals: Int, missingIntervals: Int,
+                duplicatesDropped: Int, latestAvailableAt: Instant) {
+        self.category = category
+        self.name = name
+        self.node = node
+        self.market = market
+        self.variable = variable
+        self.intervalMinutes = intervalMinutes
+        self.first = first
+        self.last = last
+        self.rows = rows
+        self.intervals = intervals
+        self.missingIntervals = missingIntervals
+        self.duplicatesDropped = duplicatesDropped
+        self.latestAvailableAt = latestAvailableAt
+    }
+}
+
+/// One issued forecast: the 72 hourly probabilities for one node and threshold.
+public struct IssuedForecast: Codable, Sendable, Hashable {
+    public var id: Int64?
+    public var issueTime: Instant
+    public var node: Node
+    public var threshold: Threshold
+    public var modelVersion: String
+    public var createdAt: Instant
+    public var hours: [IssuedHour]
+
+    public init(id: Int64? = nil, issueTime: Instant, node: Node, threshold: Threshold, modelVersion: String,
+                createdAt: Instant, hours: [IssuedHour]) {
+        self.id = id
+        self.issueTime = issueTime
+        self.node = node
+        self.threshold = threshold
+        self.modelVersion = modelVersion
+        self.createdAt = createdAt
+        self.hours = hours
+    }
+}
+
+public struct IssuedHour: Codable, Sendable, Hashable {
+    public var targetStart: Instant
+    public var leadHours: Int
+    public var probability: Double
+
+    public init(targetStart: Instant, leadHours: Int, probability: Double) {
+        self.targetStart = targetStart
+        self.leadHours = leadHours
+        self.probability = probability
+    }
+}
+
+public enum JobStatus: String, Codable, Sendable, Hashable, CaseIterable {
+    case running, succeeded, failed
+}
+
+/// One run of a scheduled or manual job (fetch, forecast, retrain, …).
+public struct JobRun: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var job: String
+    public var startedAt: Instant
+    public var finishedAt: Instant?
+    public var status: JobStatus
+    public var error: String?
+
+    public init(id: Int64, job: String, startedAt: Instant, finishedAt: Instant?, status: JobStatus, error: String?) {
+        self.id = id
+        self.job = job
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.error = error
+    }
+}
+
+/// A model version in the registry index (its artifacts live under `models/<version>/`).
+public struct RegisteredModel: Codable, Sendable, Hashable {
+    public var version: String
+    public var createdAt: Instant
+    public var path: String
+    public var metadataJSON: String
+
+    public init(version: String, createdAt: Instant, path: String, metadataJSON: String) {
+        self.version = version
+        self.createdAt = createdAt
+        self.path = path
+        self.metadataJSON = metadataJSON
+    }
+}
+
+/// A store failure with a message naming the offending record or file.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
