@@ -58,6 +58,7 @@ let package = Package(
         // HTML reports from templates/.
         .target(name: "SpikeReport", dependencies: [
             "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -79,6 +80,7 @@ let package = Package(
         .executableTarget(name: "spikecast", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel",
             "SpikeBacktest", "SpikeRender", "SpikeReport", "SpikeServer",
+            "SpikeTestKit",  // fake ERCOT server for `fetch-data --bench-fake` (issue 7)
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -60,7 +60,7 @@ public struct RenderedCell: Sendable, Equatable {
         /// Markup produced by ``Markdown`` (already escaped).
         case html(String)
         case table(ReportTable, verdicts: [String] = [])
-        case figure(ReportFigure)
+        case figures([ReportFigure])
         case empty
     }
 
@@ -112,9 +112,11 @@ public struct ReportPage: Sendable {
                 case .table(let t, let verdicts):
                     c["table"] = t.context
                     c["verdicts"] = verdicts
-                case .figure(let f):
-                    c["figure"] = ["svg": f.svgFile, "png": f.pngFile, "alt": f.alt, "caption": f.caption,
-                                   "width": String(f.width), "height": String(f.height)]
+                case .figures(let figures):
+                    c["figures"] = figures.map { f in
+                        ["svg": f.svgFile, "png": f.pngFile, "alt": f.alt, "caption": f.caption,
+                         "width": String(f.width), "height": String(f.height)]
+                    }
                 case .empty: break
                 }
             }

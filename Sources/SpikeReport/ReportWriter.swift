@@ -31,7 +31,7 @@ public struct ReportWriter: Sendable {
         let html = try templates.renderPage(page, version: version)
         try Data(html.utf8).write(to: staging.appendingPathComponent("index.html"))
         let figures = page.cells.compactMap { cell -> [String]? in
-            if case .figure(let f) = cell.body, cell.error == nil { return [f.svgFile, f.pngFile] }
+            if case .figures(let fs) = cell.body, cell.error == nil { return fs.flatMap { [$0.svgFile, $0.pngFile] } }
             return nil
         }.flatMap { $0 }
         let manifest = ReportManifest(name: page.name, title: page.title, kind: page.kind,

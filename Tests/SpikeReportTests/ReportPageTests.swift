@@ -21,7 +21,7 @@ struct ReportPageTests {
                 RenderedCell(kind: "text", title: evil, body: .html(Markdown.html(evil))),
                 RenderedCell(kind: "metrics", title: "m", body: .table(table)),
                 RenderedCell(kind: "comparison", title: "c", body: .table(table, verdicts: [evil])),
-                RenderedCell(kind: "chart", title: "f", body: .figure(ReportFigure(svgFile: "a\"b.svg", pngFile: "p.png", alt: evil, caption: evil, width: 10, height: 10))),
+                RenderedCell(kind: "chart", title: "f", body: .figures([ReportFigure(svgFile: "a\"b.svg", pngFile: "p.png", alt: evil, caption: evil, width: 10, height: 10)])),
                 RenderedCell(kind: "summary", title: "s", body: .empty, error: evil),
             ],
             headline: evil)
@@ -41,7 +41,7 @@ struct ReportPageTests {
                 RenderedCell(kind: "text", title: nil, body: .html(Markdown.html("**bold** text"))),
                 RenderedCell(kind: "metrics", title: "Metrics", body: .table(table)),
                 RenderedCell(kind: "top_risk", title: "Top", body: .table(table)),
-                RenderedCell(kind: "chart", title: "Chart", body: .figure(ReportFigure(svgFile: "fig-1.svg", pngFile: "fig-1.png", alt: "alt", caption: "cap", width: 800, height: 500))),
+                RenderedCell(kind: "chart", title: "Chart", body: .figures([ReportFigure(svgFile: "fig-1.svg", pngFile: "fig-1.png", alt: "alt", caption: "cap", width: 800, height: 500)])),
             ],
             headline: "h")
         let html = try projectTemplates().renderPage(page, version: "test")

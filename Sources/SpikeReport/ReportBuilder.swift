@@ -1,0 +1,654 @@
+import Foundation
+import GRDB
+import Logging
+import SpikeBacktest
+import SpikeCore
+import SpikeData
+import SpikeRender
+
+/// Where a report's cells read their data.
+public struct ReportSources: Sendable {
+    public var store: Store
+    public var backtests: BacktestStore
+    /// Root of the model registry (`models/<version>/metadata.json`), for model metadata and importance.
+    public var modelsDirectory: URL?
+
+    public init(store: Store, backtests: BacktestStore, modelsDirectory: URL?) {
+        self.store = store
+        self.backtests = backtests
+        self.modelsDirectory = modelsDirectory
+    }
+}
+
+/// Evaluates a ``ReportSpec`` cell by cell and writes the page with ``ReportWriter``.
+///
+/// A cell whose data is missing (no spike in the period, no stored importance, …) is drawn as a
+/// clear note instead of failing the whole report; the notes are listed at the top of the page and
+/// returned to the caller.
+public struct ReportBuilder: Sendable {
+    public let sources: ReportSources
+    public let writer: ReportWriter
+    public let logger: Logger
+    /// Bootstrap resamples for metric intervals. The default is 200.
+    public var bootstrapSamples = 200
+
+    public init(sources: ReportSources, writer: ReportWriter, logger: Logger) {
+        self.sources = sources
+        self.writer = writer
+        self.logger = logger
+    }
+
+    public struct Output: Sendable {
+        public var page: URL
+        public var figures: [URL]
+        public var warnings: [String]
+        public var headline: String
+    }
+
+    /// The data a spec's selection resolves to.
+    struct Selected {
+        var runA: BacktestRun?
+        var runB: BacktestRun?
+        var rowsA: [PredictionRow] = []
+        var rowsB: [PredictionRow] = []
+        var forecasts: [IssuedForecast] = []
+        var nodes: [Node] = []
+        var thresholds: [Threshold] = []
+        var labelA = "A"
+        var labelB = "B"
+
+        var allRows: [(String, [PredictionRow])] {
+            var out = [(labelA, rowsA)]
+            if runB != nil { out.append((labelB, rowsB)) }
+            return out.filter { !$0.1.isEmpty }
+        }
+    }
+
+    public func build(_ spec: ReportSpec, now: Date = Date()) throws -> Output {
+        let selected = try select(spec.selection)
+        let staging = try writer.makeStaging(name: spec.name)
+        var figures: [URL] = []
+        var cells: [RenderedCell] = []
+        do {
+            for (i, cell) in spec.cells.enumerated() {
+                let rendered: RenderedCell
+                do {
+                    rendered = try evaluate(cell, index: i, selected: selected, staging: staging, figures: &figures)
+                } catch {
+                    rendered = RenderedCell(kind: cell.kindName, title: Self.title(of: cell), body: .empty, error: "\(error)")
+                }
+                if let e = rendered.error { logger.warning("report \(spec.name): cell \(i + 1) (\(cell.kindName)): \(e)") }
+                cells.append(rendered)
+            }
+            let page = ReportPage(name: spec.name, title: spec.title, kind: spec.kind, description: spec.description,
+                                  generatedAt: now, cells: cells, headline: headline(selected))
+            let url = try writer.write(page, staging: staging)
+            let folder = url.deletingLastPathComponent()
+            return Output(page: url, figures: figures.map { folder.appendingPathComponent($0.lastPathComponent) },
+                          warnings: page.warnings, headline: page.headline)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    // MARK: - Selection
+
+    func select(_ s: ReportSpec.Selection) throws -> Selected {
+        var out = Selected()
+        let nodeFilter = try s.nodes.map { try Set($0.map { try Node.validated($0) }) }
+        let thresholdFilter = s.thresholds.map { Set($0.map(Threshold.init)) }
+        let start = try s.startDate.map { try Self.date($0, field: "start_date") }
+        let end = try s.endDate.map { try Self.date($0, field: "end_date") }
+        func keep(_ r: PredictionRow) -> Bool {
+            if let nodeFilter, !nodeFilter.contains(r.node) { return false }
+            if let thresholdFilter, !thresholdFilter.contains(r.threshold) { return false }
+            if let start, r.issueDay < start { return false }
+            if let end, r.issueDay > end { return false }
+            return true
+        }
+        func load(_ idText: String, field: String) throws -> (BacktestRun, [PredictionRow]) {
+            guard let id = Int64(idText) else { throw ReportError("selection.\(field) '\(idText)' is not a backtest id (see `spikecast backtest list`)") }
+            guard let run = try sources.backtests.run(id: id) else {
+                throw ReportError("no backtest with id \(id) (see `spikecast backtest list`)")
+            }
+            return (run, try sources.backtests.predictions(runID: id).filter(keep))
+        }
+        if let a = s.backtestId {
+            (out.runA, out.rowsA) = try load(a, field: "backtest_id")
+            out.labelA = "A: #\(out.runA!.id) \(out.runA!.name)"
+        }
+        if let b = s.compareBacktestId {
+            (out.runB, out.rowsB) = try load(b, field: "compare_backtest_id")
+            out.labelB = "B: #\(out.runB!.id) \(out.runB!.name)"
+        }
+        if out.runB == nil, let runA = out.runA { out.labelA = "#\(runA.id) \(runA.name)" }
+
+        var nodes = Set(out.rowsA.map(\.node)).union(out.rowsB.map(\.node))
+        var thresholds = Set(out.rowsA.map(\.threshold)).union(out.rowsB.map(\.threshold))
+        if s.backtestId == nil {
+            // A forecast report: the latest issued forecasts (of the issue date, when given).
+            let issueDay = try s.forecastIssueDate.map { try Self.date($0, field: "forecast_issue_date") }
+            out.forecasts = try latestForecasts(issueDay: issueDay, nodes: nodeFilter, thresholds: thresholdFilter)
+            nodes.formUnion(out.forecasts.map(\.node))
+            thresholds.formUnion(out.forecasts.map(\.threshold))
+        }
+        if let nodeFilter { nodes.formUnion(nodeFilter) }
+        if let thresholdFilter, s.backtestId == nil { thresholds.formUnion(thresholdFilter) }
+        out.nodes = nodes.sorted()
+        out.thresholds = thresholds.sorted()
+        return out
+    }
+
+    /// The newest issued forecast per node × threshold, all from the newest issue time (of `issueDay` when given).
+    func latestForecasts(issueDay: LocalDate?, nodes: Set<Node>?, thresholds: Set<Threshold>?) throws -> [IssuedForecast] {
+        let ids: [Int64] = try sources.store.pool.read { db in
+            var sql = "SELECT id, issue_time FROM issued_forecast"
+            var args: [Int64] = []
+            if let issueDay {
+                sql += " WHERE issue_time >= ? AND issue_time < ?"
+                args = [CentralTime.startOfDay(issueDay).seconds, CentralTime.startOfDay(issueDay.adding(days: 1)).seconds]
+            }
+            sql += " ORDER BY issue_time DESC, id DESC"
+            let rows = try SpikeDataRow.fetch(db, sql: sql, arguments: args)
+            guard let newest = rows.first?.1 else { return [] }
+            return rows.filter { $0.1 == newest }.map(\.0)
+        }
+        var seen = Set<String>()
+        var out: [IssuedForecast] = []
+        for id in ids {
+            guard let f = try sources.store.issuedForecast(id: id) else { continue }
+            if let nodes, !nodes.contains(f.node) { continue }
+            if let thresholds, !thresholds.contains(f.threshold) { continue }
+            if seen.insert("\(f.node.name)|\(f.threshold.dollars)").inserted { out.append(f) }
+        }
+        if out.isEmpty {
+            throw ReportError(issueDay.map { "no forecast was issued on \($0) (run `spikecast predict` first)" }
+                              ?? "no issued forecast in the store (run `spikecast predict` first)")
+        }
+        return out.sorted { ($0.node, $0.threshold) < ($1.node, $1.threshold) }
+    }
+
+    static func date(_ text: String, field: String) throws -> LocalDate {
+        guard let d = LocalDate(text) else { throw ReportError("selection.\(field) '\(text)' is not a date (YYYY-MM-DD)") }
+        return d
+    }
+
+    static func title(of cell: ReportSpec.Cell) -> String? {
+        switch cell {
+        case .text: return nil
+        case .metrics(let m): return m.title ?? "Metrics"
+        case .chart(let c): return c.title ?? "Chart: \(c.type)"
+        case .summary(let s): return s.title ?? "Data coverage"
+        case .comparison(let c): return c.title ?? "Comparison"
+        case .settings(let s): return s.title ?? "Settings"
+        case .topRisk(let t): return t.title ?? "Top-risk hours"
+        }
+    }
+
+    // MARK: - Cells
+
+    func evaluate(_ cell: ReportSpec.Cell, index: Int, selected: Selected, staging: URL, figures: inout [URL]) throws -> RenderedCell {
+        let title = Self.title(of: cell)
+        switch cell {
+        case .text(let md):
+            return RenderedCell(kind: "text", title: nil, body: .html(Markdown.html(md)))
+        case .metrics(let m):
+            return RenderedCell(kind: "metrics", title: title, body: .table(try metricsTable(selected, by: m.by ?? "overall")))
+        case .summary:
+            return RenderedCell(kind: "summary", title: title, body: .table(try summaryTable(selected)))
+        case .settings:
+            return RenderedCell(kind: "settings", title: title, body: .table(try settingsTable(selected)))
+        case .comparison(let c):
+            let (table, verdicts) = try comparisonTable(selected, resamples: c.resamples ?? 1000)
+            return RenderedCell(kind: "comparison", title: title, body: .table(table, verdicts: verdicts))
+        case .topRisk(let t):
+            return RenderedCell(kind: "top_risk", title: title, body: .table(try topRiskTable(selected, top: t.top ?? 12)))
+        case .chart(let c):
+            let charts = try self.charts(c, selected: selected)
+            var figs: [ReportFigure] = []
+            for (k, (chart, caption)) in charts.enumerated() {
+                let base = "fig-\(index + 1)-\(k + 1)"
+                let svg = staging.appendingPathComponent("\(base).svg"), png = staging.appendingPathComponent("\(base).png")
+                try chart.write(to: svg, format: .svg)
+                try chart.write(to: png, format: .png)
+                figures.append(svg)
+                figures.append(png)
+                figs.append(ReportFigure(svgFile: svg.lastPathComponent, pngFile: png.lastPathComponent, alt: caption, caption: caption,
+                                         width: chart.figure.pixelWidth, height: chart.figure.pixelHeight))
+            }
+            return RenderedCell(kind: "chart", title: title, body: .figures(figs))
+        }
+    }
+
+    func requireBacktest(_ s: Selected) throws {
+        guard s.runA != nil else { throw ReportError("this cell needs a backtest: set selection.backtest_id (or --backtest-id)") }
+        guard !s.rowsA.isEmpty else { throw ReportError("backtest #\(s.runA!.id) has no predictions for the selected nodes, thresholds and dates") }
+    }
+
+    func metricsTable(_ s: Selected, by: String) throws -> ReportTable {
+        try requireBacktest(s)
+        let options = EvaluationOptions(extended: true, cutoff: 0.5, bootstrapSamples: bootstrapSamples, seed: 7)
+        var rows: [[ReportTable.Cell]] = []
+        let multi = s.allRows.count > 1
+        if by == "overall" {
+            var columns: [ReportTable.Column] = [.init("node", isLabel: true), .init("threshold", isLabel: true)]
+            if multi { columns.insert(.init("model", isLabel: true), at: 0) }
+            columns += ["rows", "spikes", "Brier [90 % CI]", "BSS [90 % CI]", "log loss", "ROC-AUC [90 % CI]", "PR-AUC", "ECE"].map { .init($0) }
+            for (label, all) in s.allRows {
+                for node in s.nodes {
+                    for t in s.thresholds {
+                        let r = all.filter { $0.node == node && $0.threshold == t }
+                        guard !r.isEmpty else { continue }
+                        var row = [ReportTable.Cell(node.name), .init("$\(t)")]
+                        if multi { row.insert(.init(label), at: 0) }
+                        row += Self.metricCells(Evaluation.summary(r, options: options))
+                        rows.append(row)
+                    }
+                }
+            }
+            return ReportTable(columns: columns, rows: rows,
+                               caption: "BSS: Brier skill score against climatology by hour of day (above 0 beats climatology). Intervals: 90 % bootstrap over issue days.")
+        }
+        let breakdown: Breakdown
+        switch by {
+        case "lead_day": breakdown = .leadDay
+        case "hour": breakdown = .hourOfDay
+        case "month": breakdown = .month
+        case "regime": breakdown = .regime
+        case "node": breakdown = .node
+        default: throw ReportError("metrics.by '\(by)' is not one of overall, lead_day, hour, month, regime, node")
+        }
+        var columns: [ReportTable.Column] = [.init("threshold", isLabel: true), .init(by.replacingOccurrences(of: "_", with: " "), isLabel: true)]
+        if multi { columns.insert(.init("model", isLabel: true), at: 0) }
+        columns += ["rows", "spikes", "Brier [90 % CI]", "BSS [90 % CI]", "log loss", "ROC-AUC [90 % CI]", "PR-AUC", "ECE"].map { .init($0) }
+        for (label, all) in s.allRows {
+            for t in s.thresholds {
+                for (key, r) in Evaluation.group(all.filter { $0.threshold == t }, by: breakdown) {
+                    var row = [ReportTable.Cell("$\(t)"), .init(key)]
+                    if multi { row.insert(.init(label), at: 0) }
+                    row += Self.metricCells(Evaluation.summary(r, options: options))
+                    rows.append(row)
+                }
+            }
+        }
+        return ReportTable(columns: columns, rows: rows, caption: "Pooled over the selected nodes. Intervals: 90 % bootstrap over issue days.")
+    }
+
+    static func metricCells(_ m: MetricSummary) -> [ReportTable.Cell] {
+        let bssStyle = m.bss.map { $0 > 0 ? "good" : "bad" } ?? ""
+        return [
+            .init(String(m.nRows)), .init(String(m.nPos)),
+            .init(ReportFormat.interval(m.brier, m.brierInterval?.low ?? .nan, m.brierInterval?.high ?? .nan, digits: 4)),
+            .init(m.bss.map { ReportFormat.interval($0, m.bssInterval?.low ?? .nan, m.bssInterval?.high ?? .nan) } ?? "–", style: bssStyle),
+            .init(ReportFormat.number(m.logloss, digits: 4)),
+            .init(m.rocAUC.map { ReportFormat.interval($0, m.rocAUCInterval?.low ?? .nan, m.rocAUCInterval?.high ?? .nan) } ?? "–"),
+            .init(m.prAUC.map { ReportFormat.number($0) } ?? "–"),
+            .init(ReportFormat.number(m.ece, digits: 4)),
+        ]
+    }
+
+    func summaryTable(_ s: Selected) throws -> ReportTable {
+        let status = try sources.store.status()
+        let nodes = Set(s.nodes.map(\.name))
+        let rows: [[ReportTable.Cell]] = status
+            .filter { $0.node == nil || nodes.isEmpty || nodes.contains($0.node!) }
+            .map { st in
+                [.init(st.name), .init("\(st.intervalMinutes) min"),
+                 .init(CentralTime.local(st.first).display), .init(CentralTime.local(st.last).display),
+                 .init(String(st.rows)), .init(String(st.missingIntervals), style: st.missingIntervals > 0 ? "bad" : ""),
+                 .init(String(st.duplicatesDropped)), .init(CentralTime.local(st.latestAvailableAt).display)]
+            }
+        guard !rows.isEmpty else { throw ReportError("the store holds no data (run `spikecast generate` or `spikecast import`)") }
+        return ReportTable(columns: [.init("series", isLabel: true), .init("resolution"), .init("first (CPT)", isLabel: true),
+                                     .init("last (CPT)", isLabel: true), .init("rows"), .init("missing"), .init("duplicates dropped"),
+                                     .init("latest available (CPT)", isLabel: true)],
+                           rows: rows)
+    }
+
+    func settingsTable(_ s: Selected) throws -> ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        func add(_ k: String, _ v: String) { rows.append([.init(k), .init(v)]) }
+        for (label, run) in [(s.labelA, s.runA), (s.labelB, s.runB)] {
+            guard let run else { continue }
+            add("backtest", label)
+            add("status", "\(run.status.rawValue), \(run.completedFolds) folds, \(run.predictionCount) predictions")
+            add("created", CentralTime.local(run.created).display)
+            for (k, v) in Self.flatten(json: run.settingsJSON) { add("  \(k)", v) }
+            let modelIDs = Set((label == s.labelA ? s.rowsA : s.rowsB).map(\.model)).sorted()
+            if !modelIDs.isEmpty { add("model configurations", modelIDs.joined(separator: ", ")) }
+        }
+        let versions = Set(s.forecasts.map(\.modelVersion)).sorted()
+        if !s.forecasts.isEmpty {
+            let issue = s.forecasts[0].issueTime
+            add("issue time", CentralTime.local(issue).display)
+            add("model version", versions.joined(separator: ", "))
+            let status = try sources.store.status()
+            let nodes = Set(s.nodes.map(\.name))
+            for st in status where st.node == nil || nodes.contains(st.node!) {
+                let ageHours = Double(issue.seconds - st.latestAvailableAt.seconds) / 3600
+                let fresh = ageHours <= 30
+                rows.append([.init("input: \(st.name)"),
+                             .init("last interval \(CentralTime.local(st.last).display); available \(CentralTime.local(st.latestAvailableAt).display) (\(ReportFormat.number(ageHours, digits: 1)) h before issue)",
+                                   style: fresh ? "" : "bad")])
+            }
+        }
+        for version in versions {
+            if let meta = try modelMetadata(version: version) {
+                for (k, v) in Self.flatten(json: meta) where !k.hasPrefix("featureImportance") && !k.hasPrefix("feature_importance") {
+                    add("model \(version): \(k)", v)
+                }
+            }
+        }
+        guard !rows.isEmpty else { throw ReportError("nothing selected: set selection.backtest_id or issue a forecast first") }
+        return ReportTable(columns: [.init("setting", isLabel: true), .init("value", isLabel: true)], rows: rows)
+    }
+
+    func modelMetadata(version: String) throws -> String? {
+        let registered = try sources.store.registeredModels().first { $0.version == version }
+        if let registered, !registered.metadataJSON.isEmpty { return registered.metadataJSON }
+        guard let dir = sources.modelsDirectory else { return nil }
+        let url = dir.appendingPathComponent(version).appendingPathComponent("metadata.json")
+        return try? String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// Top-level and one-level-nested scalar values of a JSON object as (key, text), sorted by key.
+    static func flatten(json: String) -> [(String, String)] {
+        guard let data = json.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        var out: [(String, String)] = []
+        func text(_ v: Any) -> String? {
+            switch v {
+            case let s as String: return s
+            case let n as NSNumber: return "\(n)"
+            case let a as [Any] where a.count <= 30 && a.allSatisfy({ !($0 is [String: Any]) && !($0 is [Any]) }):
+                return a.compactMap(text).joined(separator: ", ")
+            default: return nil
+            }
+        }
+        for (k, v) in obj {
+            if let t = text(v) {
+                out.append((k, t))
+            } else if let nested = v as? [String: Any] {
+                for (k2, v2) in nested { if let t = text(v2) { out.append(("\(k).\(k2)", t)) } }
+            }
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    func comparisonTable(_ s: Selected, resamples: Int) throws -> (ReportTable, [String]) {
+        guard s.runA != nil, s.runB != nil else {
+            throw ReportError("a comparison needs two backtests: selection.backtest_id and selection.compare_backtest_id (or `spikecast compare`)")
+        }
+        let results = PairedComparison.compare(a: s.rowsA, b: s.rowsB, samples: resamples)
+        guard !results.isEmpty else { throw ReportError("the two backtests share no (node, threshold, issue, target) rows with labels") }
+        func iv(_ v: Double?, _ i: Bootstrap.Interval?, digits: Int) -> String {
+            guard let v else { return "–" }
+            return ReportFormat.interval(v, i?.low ?? .nan, i?.high ?? .nan, digits: digits)
+        }
+        var verdicts: [String] = []
+        let rows: [[ReportTable.Cell]] = results.map { r in
+            let style = r.verdict == .aBetter ? "good" : r.verdict == .bBetter ? "bad" : "neutral"
+            verdicts.append("\(r.node.name) $\(r.threshold): \(r.verdict.rawValue) (ΔBrier \(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)))")
+            return [.init(r.node.name), .init("$\(r.threshold)"), .init(String(r.issueDays)), .init(String(r.rows)), .init(String(r.positives)),
+                    .init(ReportFormat.number(r.brierA, digits: 5)), .init(ReportFormat.number(r.brierB, digits: 5)),
+                    .init(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)),
+                    .init(iv(r.deltaLogLoss, r.deltaLogLossInterval, digits: 4)),
+                    .init(iv(r.deltaRocAUC, r.deltaRocAUCInterval, digits: 3)),
+                    .init(r.verdict.rawValue, style: style)]
+        }
+        let table = ReportTable(
+            columns: [.init("node", isLabel: true), .init("threshold", isLabel: true), .init("issue days"), .init("rows"), .init("spikes"),
+                      .init("Brier A"), .init("Brier B"), .init("ΔBrier A−B [90 % CI]"), .init("Δlog loss [90 % CI]"),
+                      .init("ΔROC-AUC [90 % CI]"), .init("verdict", isLabel: true)],
+            rows: rows,
+            caption: "\(s.labelA) vs \(s.labelB). Negative ΔBrier and Δlog loss, positive ΔROC-AUC favour A. The verdict is A better (or B better) when the 90 % paired-bootstrap interval of ΔBrier excludes 0.")
+        return (table, verdicts)
+    }
+
+    func topRiskTable(_ s: Selected, top: Int) throws -> ReportTable {
+        guard !s.forecasts.isEmpty else { throw ReportError("no issued forecast selected") }
+        let thresholds = s.thresholds
+        let lowest = thresholds.first!
+        struct Hour { var node: Node; var start: Instant; var lead: Int; var p: [Threshold: Double] }
+        var hours: [String: Hour] = [:]
+        for f in s.forecasts {
+            for h in f.hours {
+                let key = "\(f.node.name)|\(h.targetStart.seconds)"
+                var entry = hours[key] ?? Hour(node: f.node, start: h.targetStart, lead: h.leadHours, p: [:])
+                entry.p[f.threshold] = h.probability
+                hours[key] = entry
+            }
+        }
+        let ranked = hours.values.sorted {
+            (($0.p[lowest] ?? 0), $1.start.seconds, $1.node.name) > (($1.p[lowest] ?? 0), $0.start.seconds, $0.node.name)
+        }.prefix(top)
+        let rows: [[ReportTable.Cell]] = ranked.map { h in
+            [.init(CentralTime.local(h.start).display), .init(h.node.name), .init(String(h.lead))]
+                + thresholds.map { .init(h.p[$0].map { ReportFormat.percent($0) } ?? "–") }
+        }
+        return ReportTable(columns: [.init("target hour (CPT)", isLabel: true), .init("node", isLabel: true), .init("lead h")]
+                               + thresholds.map { .init("P(> $\($0))") },
+                           rows: rows, caption: "Ranked by the probability at the lowest threshold ($\(lowest)).")
+    }
+
+    // MARK: - Charts
+
+    func charts(_ c: ReportSpec.ChartCell, selected s: Selected) throws -> [(any Chart, String)] {
+        let thresholds = c.threshold.map { [Threshold($0)] } ?? s.thresholds
+        let nodeFilter = try c.node.map { try Node.validated($0) }
+        func rows(_ r: [PredictionRow], _ t: Threshold) -> [PredictionRow] {
+            r.filter { $0.threshold == t && $0.label >= 0 && (nodeFilter == nil || $0.node == nodeFilter!) }
+        }
+        func seriesSets(_ t: Threshold) -> [(String, [PredictionRow])] {
+            var out: [(String, [PredictionRow])] = []
+            for (label, all) in s.allRows {
+                let r = rows(all, t)
+                let nodes = Set(r.map(\.node)).sorted()
+                if nodes.count > 1 && s.allRows.count == 1 {
+                    for n in nodes { out.append((n.name, r.filter { $0.node == n })) }
+                } else {
+                    out.append((s.allRows.count > 1 ? label : (nodes.first?.name ?? label), r))
+                }
+            }
+            return out
+        }
+        switch c.type {
+        case "reliability":
+            try requireBacktest(s)
+            return thresholds.map { t in
+                let series = seriesSets(t).map { ReliabilitySeries(name: $0.0, probabilities: $0.1.map(\.probability), labels: $0.1.map(\.label)) }
+                return (ReliabilityChart(title: "Reliability, threshold $\(t)", series: series), "Reliability diagram at $\(t)/MWh")
+            }
+        case "roc", "pr":
+            try requireBacktest(s)
+            return thresholds.map { t in
+                var curves = seriesSets(t).map { name, r in
+                    c.type == "roc" ? ScoredCurve.roc(name: name, probabilities: r.map(\.probability), labels: r.map(\.label))
+                        : ScoredCurve.precisionRecall(name: name, probabilities: r.map(\.probability), labels: r.map(\.label))
+                }
+                let pooled = rows(s.rowsA, t)
+                curves.append(c.type == "roc"
+                    ? ScoredCurve.roc(name: "climatology", probabilities: pooled.map(\.climatology), labels: pooled.map(\.label))
+                    : ScoredCurve.precisionRecall(name: "climatology", probabilities: pooled.map(\.climatology), labels: pooled.map(\.label)))
+                if c.type == "roc" {
+                    return (ROCChart(title: "ROC, threshold $\(t)", curves: curves) as any Chart, "ROC curves at $\(t)/MWh")
+                }
+                return (PRChart(title: "Precision–recall, threshold $\(t)", curves: curves) as any Chart, "Precision–recall curves at $\(t)/MWh")
+            }
+        case "metrics":
+            try requireBacktest(s)
+            let by = c.by ?? "lead_day"
+            let (breakdown, dimension): (Breakdown, MetricDimension)
+            switch by {
+            case "lead_day": (breakdown, dimension) = (.leadDay, .custom("Lead day (D+n)"))
+            case "hour": (breakdown, dimension) = (.hourOfDay, .hourOfDay)
+            case "month": (breakdown, dimension) = (.month, .month)
+            default: throw ReportError("chart.by '\(by)' is not one of lead_day, hour, month")
+            }
+            let options = EvaluationOptions(extended: false, cutoff: 0.5, bootstrapSamples: bootstrapSamples, seed: 7)
+            var series: [MetricSeries] = []
+            for (label, all) in s.allRows {
+                for t in thresholds {
+                    let r = all.filter { $0.threshold == t && (nodeFilter == nil || $0.node == nodeFilter!) }
+                    var points: [MetricPoint] = []
+                    for (key, g) in Evaluation.group(r, by: breakdown) {
+                        let m = Evaluation.summary(g, options: options)
+                        guard let bss = m.bss else { continue }
+                        let x: Double
+                        switch breakdown {
+                        case .leadDay: x = Double(key.dropFirst(2)) ?? 0
+                        case .month: x = Double(key.split(separator: "-").last.map(String.init) ?? "") ?? 0
+                        default: x = Double(key) ?? 0
+                        }
+                        points.append(MetricPoint(x: x, value: bss, lower: m.bssInterval?.low, upper: m.bssInterval?.high))
+                    }
+                    if breakdown == .month {
+                        // Several years: average the same calendar month's points.
+                        var byMonth: [Double: [MetricPoint]] = [:]
+                        for p in points { byMonth[p.x, default: []].append(p) }
+                        points = byMonth.keys.sorted().map { m in
+                            let ps = byMonth[m]!
+                            return ps.count == 1 ? ps[0] : MetricPoint(x: m, value: ps.map(\.value).reduce(0, +) / Double(ps.count))
+                        }
+                    }
+                    series.append(MetricSeries(name: s.allRows.count > 1 ? "\(label) $\(t)" : "$\(t)", points: points.sorted { $0.x < $1.x }))
+                }
+            }
+            let style: MetricChart.Style = breakdown == .leadDay ? .bars : .lines
+            return [(MetricChart(title: "Brier skill score by \(by.replacingOccurrences(of: "_", with: " "))", metricName: "Brier skill score",
+                                 dimension: dimension, series: series, style: style, reference: 0),
+                     "Brier skill score against climatology by \(by.replacingOccurrences(of: "_", with: " ")), 90 % bootstrap intervals")]
+        case "price":
+            return [try priceChart(c, selected: s, thresholds: thresholds, node: nodeFilter)]
+        case "forecast":
+            guard !s.forecasts.isEmpty else { throw ReportError("no issued forecast selected (run `spikecast predict`)") }
+            let nodes = nodeFilter.map { [$0] } ?? s.nodes
+            return nodes.compactMap { node in
+                let fs = s.forecasts.filter { $0.node == node }.sorted { $0.threshold < $1.threshold }
+                guard let first = fs.first else { return nil }
+                let starts = first.hours.map(\.targetStart.seconds)
+                let rows = fs.map { f in
+                    HeatmapRow(label: "> $\(f.threshold)", values: starts.map { t in f.hours.first { $0.targetStart.seconds == t }?.probability ?? .nan })
+                }
+                return (ForecastHeatmap(title: "\(node.name): spike probability, issued \(CentralTime.local(first.issueTime).display)",
+                                        targetStarts: starts, rows: rows, rowTitle: "Threshold"),
+                        "\(node.name) 72-hour spike probabilities by threshold")
+            }
+        case "importance":
+            let items = try importance(s)
+            return [(ImportanceChart(title: "Feature importance (gain)", items: items, topN: c.top ?? 20), "Top features by total gain")]
+        default:
+            throw ReportError("chart type '\(c.type)' is not supported")
+        }
+    }
+
+    func priceChart(_ c: ReportSpec.ChartCell, selected s: Selected, thresholds: [Threshold], node: Node?) throws -> (any Chart, String) {
+        var window: (Int64, Int64)
+        var chosenNode: Node
+        var probabilities: [ProbabilityTrace] = []
+        var title: String
+        if let day = c.day, day == "worst_missed" || day == "best_caught" {
+            try requireBacktest(s)
+            let t = thresholds.first!
+            let spikes = s.rowsA.filter { $0.threshold == t && $0.label == 1 && (node == nil || $0.node == node!) && $0.targetIndex < 24 }
+            guard let pick = day == "worst_missed" ? spikes.min(by: { $0.probability < $1.probability })
+                                                   : spikes.max(by: { $0.probability < $1.probability }) else {
+                throw ReportError("no spike above $\(t) in the selected backtest rows (lead day 1), so there is no \(day.replacingOccurrences(of: "_", with: "-")) day to show")
+            }
+            chosenNode = pick.node
+            let d = CentralTime.day(of: pick.targetStart)
+            window = (CentralTime.startOfDay(d.adding(days: -1)).seconds, CentralTime.startOfDay(d.adding(days: 2)).seconds)
+            let hours = s.rowsA.filter { $0.node == chosenNode && $0.threshold == t && $0.targetIndex < 24
+                && $0.targetStart.seconds >= window.0 && $0.targetStart.seconds < window.1 }.sorted { $0.targetStart < $1.targetStart }
+            probabilities = [ProbabilityTrace(name: "P(> $\(t)), D+1 forecast", threshold: t.dollars,
+                                              hourStarts: hours.map(\.targetStart.seconds), probabilities: hours.map(\.probability))]
+            title = "\(chosenNode.name) around \(d): \(day == "worst_missed" ? "worst-missed" : "best-caught") spike (P = \(ReportFormat.percent(pick.probability)) at \(CentralTime.local(pick.targetStart).display))"
+        } else {
+            guard let n = node ?? s.nodes.first else { throw ReportError("price chart: no node selected") }
+            chosenNode = n
+            if let a = c.startDate, let b = c.endDate {
+                let d0 = try Self.date(a, field: "chart.start_date"), d1 = try Self.date(b, field: "chart.end_date")
+                window = (CentralTime.startOfDay(d0).seconds, CentralTime.startOfDay(d1.adding(days: 1)).seconds)
+            } else if let f = s.forecasts.first(where: { $0.node == n }) {
+                // The week before the issue, and the forecast horizon.
+                window = (f.issueTime.seconds - 7 * 86400, (f.hours.last?.targetStart.seconds ?? f.issueTime.seconds) + 3600)
+                for f in s.forecasts where f.node == n {
+                    probabilities.append(ProbabilityTrace(name: "P(> $\(f.threshold))", threshold: f.threshold.dollars,
+                                                          hourStarts: f.hours.map(\.targetStart.seconds), probabilities: f.hours.map(\.probability)))
+                }
+            } else if let last = s.rowsA.map(\.targetStart.seconds).max() {
+                window = (last - 7 * 86400, last + 3600)
+            } else {
+                throw ReportError("price chart: set start_date and end_date")
+            }
+            title = "\(chosenNode.name) prices, \(CentralTime.local(Instant(seconds: window.0)).date) to \(CentralTime.local(Instant(seconds: window.1 - 1)).date)"
+        }
+        let data = try sources.store.loadMarketData(nodes: [chosenNode], from: Instant(seconds: window.0), to: Instant(seconds: window.1))
+        let rt = data.price(chosenNode, .realTime).map { PriceTrace($0, name: "RT", from: window.0, to: window.1) }
+        let dam = data.price(chosenNode, .dayAhead).map { PriceTrace($0, name: "DAM", from: window.0, to: window.1) }
+        let resolution = data.price(chosenNode, .realTime)?.resolutionMinutes.map { "\($0)-minute" } ?? "no"
+        let chart = PriceChart(title: title, subtitle: "\(resolution) real-time prices, hourly DAM; times CPT", realTime: rt, dayAhead: dam,
+                               thresholds: thresholds.map(\.dollars), probabilities: probabilities, window: window.0...window.1)
+        return (chart, title)
+    }
+
+    func importance(_ s: Selected) throws -> [FeatureImportance] {
+        var jsons: [String] = []
+        for version in Set(s.forecasts.map(\.modelVersion)).sorted() { if let m = try modelMetadata(version: version) { jsons.append(m) } }
+        if jsons.isEmpty, let run = s.runA, let summary = try sources.backtests.summaryJSON(runID: run.id) { jsons.append(summary) }
+        if jsons.isEmpty, let latest = try sources.store.registeredModels().max(by: { $0.createdAt < $1.createdAt }) { jsons.append(latest.metadataJSON) }
+        var total: [String: Double] = [:]
+        for json in jsons { for (k, v) in Self.importanceValues(json) { total[k, default: 0] += v } }
+        guard !total.isEmpty else { throw ReportError("no feature importance is stored for the selected model or backtest") }
+        return total.map { FeatureImportance(name: $0.key, value: $0.value) }.sorted { $0.value > $1.value }
+    }
+
+    /// Finds `featureImportance` / `feature_importance` maps (name → gain) anywhere in a JSON document, summing them.
+    static func importanceValues(_ json: String) -> [String: Double] {
+        guard let data = json.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+        var out: [String: Double] = [:]
+        func walk(_ v: Any) {
+            if let d = v as? [String: Any] {
+                for (k, v2) in d {
+                    if k == "featureImportance" || k == "feature_importance" || k == "importance" {
+                        if let m = v2 as? [String: Any] {
+                            for (name, x) in m { if let n = x as? NSNumber { out[name, default: 0] += n.doubleValue } }
+                            continue
+                        }
+                    }
+                    walk(v2)
+                }
+            } else if let a = v as? [Any] {
+                a.forEach(walk)
+            }
+        }
+        walk(obj)
+        return out
+    }
+
+    func headline(_ s: Selected) -> String {
+        if s.runA != nil, s.runB != nil {
+            let results = PairedComparison.compare(a: s.rowsA, b: s.rowsB, samples: 200)
+            let a = results.filter { $0.verdict == .aBetter }.count, b = results.filter { $0.verdict == .bBetter }.count
+            return "A better in \(a), B better in \(b), no significant difference in \(results.count - a - b) of \(results.count) node × threshold pairs"
+        }
+        if !s.rowsA.isEmpty, let t = s.thresholds.first {
+            let m = Evaluation.summary(s.rowsA.filter { $0.threshold == t }, options: .protocolOnly)
+            return "$\(t): BSS \(m.bss.map { ReportFormat.number($0) } ?? "–") · ROC-AUC \(m.rocAUC.map { ReportFormat.number($0) } ?? "–") · \(m.nPos) spikes in \(m.nRows) hours"
+        }
+        if let t = s.thresholds.first {
+            let best = s.forecasts.filter { $0.threshold == t }.flatMap { f in f.hours.map { (f.node, $0) } }.max { $0.1.probability < $1.1.probability }
+            if let (node, h) = best {
+                return "highest P(> $\(t)): \(ReportFormat.percent(h.probability)) at \(node.name) \(CentralTime.local(h.targetStart).display)"
+            }
+        }
+        return ""
+    }
+}
+
+/// Raw (id, issue time) rows from SQLite, kept here so SpikeReport only reads the store's tables.
+enum SpikeDataRow {
+    static func fetch(_ db: Database, sql: String, arguments: [Int64]) throws -> [(Int64, Int64)] {
+        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { ($0[0], $0[1]) }
+    }
+}
