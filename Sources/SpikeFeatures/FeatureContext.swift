@@ -110,6 +110,28 @@ public final class FeatureContext {
     lazy var rtDayHodPrefix = DayHodPrefix(rtDayHod)
     lazy var damDayHod: DayHodTable? = dam.map { DayHodTable(starts: $0.starts, values: $0.prices, availableAt: $0.availableAt) }
 
+    /// Per RT hourly-table index: DAM price of that clock hour minus the RT hourly mean (NaN when
+    /// either is missing), with prefix sums/counts over valid hours and the later availability of the two.
+    lazy var damRtSpread: (prefixSum: [Double], prefixCount: [Int32], avail: RangeArgMax<Int64>, availMax: [Int64], availStart: [Int64]) = {
+        let h = rtHours
+        let n = h.hourStart.count
+        var ps = [Double](repeating: 0, count: n + 1), pc = [Int32](repeating: 0, count: n + 1)
+        var am = [Int64](repeating: .min, count: n), asr = [Int64](repeating: .min, count: n)
+        for j in 0..<n {
+            var v = Double.nan
+            if let d = dam {
+                let k = d.lowerBound(h.hourStart[j])
+                if k < d.count, d.starts[k] == h.hourStart[j], h.count[j] > 0 {
+                    v = d.prices[k] - h.sum[j] / Double(h.count[j])
+                    if d.availableAt[k] > h.availMax[j] { am[j] = d.availableAt[k]; asr[j] = d.starts[k] } else { am[j] = h.availMax[j]; asr[j] = h.availStart[j] }
+                }
+            }
+            ps[j + 1] = ps[j] + (v.isNaN ? 0 : v)
+            pc[j + 1] = pc[j] + (v.isNaN ? 0 : 1)
+        }
+        return (ps, pc, RangeArgMax(am), am, asr)
+    }()
+
     private var spikeHourPrefixCache: [Double: [Int32]] = [:]
     private var lastSpikeCache: [Double: [Int32]] = [:]
     private var spikeDayPrefixCache: [Double: [Int32]] = [:]
