@@ -15,6 +15,12 @@ struct Spikecast: AsyncParsableCommand {
         version: SpikecastVersion.current,
         subcommands: [
             // Each command lives in Commands/<Name>Command.swift.
+            ImportCommand.self, DataCommand.self,
+            GenerateCommand.self,
+            FetchDataCommand.self,
+            TrainCommand.self, PredictCommand.self, ModelsCommand.self,
+            BacktestCommand.self,
+            ServeCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

@@ -21,6 +21,7 @@ public struct CSVImporter: Sendable {
     /// Parses `urls` (files or folders, searched recursively for `.csv`, `.gz` and `.zip`) and
     /// writes the rows. Files named explicitly must be in a known format; files found in a folder
     /// whose header is not recognised are skipped with a warning.
+    @discardableResult
     public func importFiles(_ urls: [URL], skipBadRows: Bool) throws -> ImportSummary {
         let t0 = Date()
         let parsed = try parse(urls, skipBadRows: skipBadRows)
@@ -131,6 +132,9 @@ struct RowError: Error {
     let field: String
     let message: String
 }
+
+/// A long-format row with an empty value: a missing observation, skipped and counted.
+struct EmptyValue: Error {}
 
 private struct Location {
     var doc: Int32
@@ -286,6 +290,7 @@ struct ParseState {
         var parser = try RowParser(format: format, columns: columns, file: name, baseName: baseName)
         let before = (pStart.count, vStart.count)
         var badRows = 0
+        var emptyValues = 0
         var rows = 0
         while try lines.nextLineBytes({ line in
             if line.isEmpty { return }
@@ -295,6 +300,8 @@ struct ParseState {
                     throw RowError(field: "(row)", message: "unterminated quoted field")
                 }
                 try parser.parse(line, splitter, into: &self, location: Location(doc: doc, line: Int32(lines.lineNumber)))
+            } catch is EmptyValue {
+                emptyValues += 1
             } catch let e as RowError {
                 let err = ImportError(file: name, line: lines.lineNumber, field: e.field, message: e.message)
                 guard skipBadRows else { throw err }
@@ -303,9 +310,11 @@ struct ParseState {
             }
         }) {}
         summary.badRowsSkipped += badRows
+        summary.emptyValuesSkipped += emptyValues
         let stored = (pStart.count - before.0) + (vStart.count - before.1)
-        summary.files.append(ImportedFile(name: name, format: format, rows: stored, badRows: badRows))
-        logger.info("parsed file", metadata: ["file": "\(name)", "format": "\(format.rawValue)", "rows": "\(stored)", "bad_rows": "\(badRows)"])
+        summary.files.append(ImportedFile(name: name, format: format, rows: stored, badRows: badRows, emptyValues: emptyValues))
+        logger.info("parsed file", metadata: ["file": "\(name)", "format": "\(format.rawValue)", "rows": "\(stored)",
+                                              "bad_rows": "\(badRows)", "empty_values": "\(emptyValues)"])
     }
 
     // MARK: Checks and batches
@@ -658,6 +667,7 @@ private struct RowParser {
                 }
             }
             let series = try priceSeries(line, s, market: market, state: &state)
+            if s.bytes(cPrice, in: line).isEmpty { throw EmptyValue() }
             let price = try number(line, s, cPrice)
             var avail = market == .realTime ? start + Int64(minutes) * 60 : RowParser.damAvailability(start: start)
             if cAvail >= 0, !s.bytes(cAvail, in: line).isEmpty { avail = try instant(line, s, cAvail) }
@@ -678,6 +688,7 @@ private struct RowParser {
                 lastVariable = mapped
                 lastVariableBytes = Array(vb)
             }
+            if s.bytes(cValue, in: line).isEmpty { throw EmptyValue() }
             let value = try number(line, s, cValue)
             var avail: Int64
             switch mapped.1 {

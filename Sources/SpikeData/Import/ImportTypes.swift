@@ -46,6 +46,8 @@ public struct ImportedFile: Codable, Sendable, Hashable {
     public var format: ImportFormat
     public var rows: Int
     public var badRows: Int
+    /// Long-format rows with an empty value/price (a missing observation), skipped.
+    public var emptyValues: Int
 }
 
 /// Per-series result of an import.
@@ -65,6 +67,8 @@ public struct ImportSummary: Codable, Sendable {
     /// Keyed like ``SeriesStatus/name``: `HB_HUBAVG RT`, `load_forecast_ercot`.
     public var series: [String: ImportedSeries] = [:]
     public var badRowsSkipped = 0
+    /// Long-format rows whose value or price is empty (missing observations), not imported.
+    public var emptyValuesSkipped = 0
     /// The first few skipped rows' errors (with `--skip-bad-rows`).
     public var badRowExamples: [String] = []
     public var inserted = 0

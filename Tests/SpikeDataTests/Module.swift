@@ -1,2 +1,0 @@
-// SpikeDataTests. Delete this file once the target has real tests.
-import Testing
