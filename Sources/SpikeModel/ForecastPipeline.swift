@@ -162,23 +162,9 @@ public enum ForecastPipeline {
         data: MarketData, node: Node, thresholds: [Threshold], trainingIssues: [Issue], cutoff: Instant,
         config: ModelConfig, logger: Logger? = nil
     ) throws -> FittedNodeModel {
-        guard !thresholds.isEmpty else { throw ModelError("no thresholds to train for") }
-        guard let prices = data.price(node, .realTime), !prices.isEmpty else {
-            throw ModelError("node \(node) has no real-time prices in the data: cannot build labels (import or fetch its RT prices first)")
-        }
-        let issues = trainingIssues.filter { $0.firstTarget.seconds + 3600 <= cutoff.seconds }
-        guard !issues.isEmpty else {
-            throw ModelError("no training issue day of \(node) has a target hour that ended by \(cutoff)")
-        }
-        let set = try FeatureSet.named(config.featureSet)
-        let features = try FeatureBuilder(featureSet: set).build(data: data, node: node, issues: issues)
-        let labels = LabelBuilder.labels(prices: prices, targetStarts: features.targetStarts, thresholds: thresholds.sorted())
-        let rows = (0..<features.rowCount).filter { features.targetStarts[$0] + 3600 <= cutoff.seconds }
-        let defined = rows.filter { r in labels.thresholds.contains { labels.values[$0]![r] >= 0 } }
-        guard !defined.isEmpty else {
-            throw ModelError("no training row of \(node) has a defined label (RT prices cover no complete target hour between \(issues.first!.firstTarget) and \(cutoff))")
-        }
-        logger?.info("training \(node): \(defined.count) rows from \(issues.count) issue days, feature set \(set.name), \(features.columnCount) features")
+        let (features, labels, defined) = try trainingRows(
+            data: data, node: node, thresholds: thresholds, trainingIssues: trainingIssues, cutoff: cutoff, config: config)
+        logger?.info("training \(node): \(defined.count) rows, feature set \(config.featureSet), \(features.columnCount) features")
         var model = try fit(features: features, labels: labels, rows: defined, config: config, node: node, logger: logger)
         // Fingerprint of exactly what was fitted on.
         var hash = SHA256()
@@ -205,6 +191,31 @@ public enum ForecastPipeline {
         return model
     }
 
+    /// Features and labels of `trainingIssues` and the rows usable for training: target hour ended
+    /// by `cutoff` and a defined label for at least one threshold.
+    public static func trainingRows(
+        data: MarketData, node: Node, thresholds: [Threshold], trainingIssues: [Issue], cutoff: Instant, config: ModelConfig
+    ) throws -> (features: FeatureMatrix, labels: SpikeLabels, rows: [Int]) {
+        guard !thresholds.isEmpty else { throw ModelError("no thresholds to train for") }
+        guard let prices = data.price(node, .realTime), !prices.isEmpty else {
+            throw ModelError("node \(node) has no real-time prices in the data: cannot build labels (import or fetch its RT prices first)")
+        }
+        let issues = trainingIssues.filter { $0.firstTarget.seconds + 3600 <= cutoff.seconds }
+        guard let firstIssue = issues.first else {
+            throw ModelError("no training issue day of \(node) has a target hour that ended by \(cutoff)")
+        }
+        let set = try FeatureSet.named(config.featureSet)
+        let features = try FeatureBuilder(featureSet: set).build(data: data, node: node, issues: issues)
+        let labels = LabelBuilder.labels(prices: prices, targetStarts: features.targetStarts, thresholds: thresholds.sorted())
+        let rows = (0..<features.rowCount).filter { r in
+            features.targetStarts[r] + 3600 <= cutoff.seconds && labels.thresholds.contains { labels.values[$0]![r] >= 0 }
+        }
+        guard !rows.isEmpty else {
+            throw ModelError("no training row of \(node) has a defined label: RT prices cover no complete target hour between \(CentralTime.local(firstIssue.firstTarget).display) and \(CentralTime.local(cutoff).display)")
+        }
+        return (features, labels, rows)
+    }
+
     // MARK: Forecasting
 
     /// The 72 (horizon) probabilities per threshold for `issue`: builds the issue's feature rows
@@ -223,7 +234,14 @@ public enum ForecastPipeline {
     /// time; DAM prices must cover delivery day D; forecasts must have a vintage available by the
     /// issue time that covers the first target hour (00:00 CPT of D+1); actuals must be published
     /// within the last 48 h.
-    public static func checkReadiness(data: MarketData, node: Node, issue: Issue, featureSet name: String, maxRealTimeGapHours: Int = 3) throws {
+    ///
+    /// - Parameter storedSeries: the value series the store holds at all; a series the feature set
+    ///   reads but that was never stored is skipped (the model was trained with its features
+    ///   missing). nil = every series the feature set reads is required.
+    public static func checkReadiness(
+        data: MarketData, node: Node, issue: Issue, featureSet name: String, storedSeries: Set<SeriesID>? = nil,
+        maxRealTimeGapHours: Int = 3
+    ) throws {
         let set = try FeatureSet.named(name)
         var sources: [FeatureSource] = [.rtPrice]
         for f in set.features { for s in f.sources where !sources.contains(s) { sources.append(s) } }
@@ -255,9 +273,11 @@ public enum ForecastPipeline {
                                           message: "\(label) is stale: last delivery hour available starts \(fmt(s.starts[last])), delivery day \(issue.day) is not available"))
                 }
             case .series(let id):
+                if let stored = storedSeries, !stored.contains(id) { continue }
                 checkValues(data.value(id), label: id.variableName, kind: id.kind)
             case .nodeZoneTemperature:
                 let zoneIDs = node.weatherZones.map { SeriesID(.temperature, .forecast, zone: $0.rawValue) }
+                if let stored = storedSeries, !stored.contains(SeriesID(.temperature, .forecast)), !zoneIDs.contains(where: stored.contains) { continue }
                 let present = zoneIDs.compactMap { data.value($0) }.filter { !$0.isEmpty }
                 if present.isEmpty {
                     checkValues(data.value(SeriesID(.temperature, .forecast)), label: "temperature_forecast (zones \(node.weatherZones.map(\.rawValue).joined(separator: ","))) or temperature_forecast_ercot", kind: .forecast)

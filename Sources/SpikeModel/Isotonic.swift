@@ -1,9 +1,9 @@
 /// Isotonic regression calibrator fitted with pool-adjacent-violators (PAV): a non-decreasing
-/// step function from a raw score to a calibrated probability, interpolated linearly between
-/// block centres and clamped at the ends (the scikit-learn `IsotonicRegression(out_of_bounds="clip")`
+/// function from a raw score to a calibrated probability, flat over each pooled block of scores,
+/// linear between blocks and clamped at the ends (the scikit-learn `IsotonicRegression(out_of_bounds="clip")`
 /// behaviour). Fit it on out-of-time predictions only.
 public struct IsotonicCalibrator: Codable, Sendable, Hashable {
-    /// Block centres (increasing raw scores).
+    /// Knots: each block's lowest and highest raw score (non-decreasing).
     public let x: [Double]
     /// Calibrated values at `x` (non-decreasing).
     public let y: [Double]
@@ -32,20 +32,27 @@ public struct IsotonicCalibrator: Codable, Sendable, Hashable {
                 xs.append(scores[i]); ys.append(outcomes[i]); ws.append(w[i])
             }
         }
-        // PAV: a stack of blocks (mean value, weight, x-sum weighted, first index).
-        var bv = [Double](), bw = [Double](), bx = [Double]()
+        // PAV: a stack of blocks (mean value, weight, lowest and highest score).
+        var bv = [Double](), bw = [Double](), lo = [Double](), hi = [Double]()
         for i in xs.indices {
-            bv.append(ys[i]); bw.append(ws[i]); bx.append(xs[i] * ws[i])
+            bv.append(ys[i]); bw.append(ws[i]); lo.append(xs[i]); hi.append(xs[i])
             while bv.count >= 2, bv[bv.count - 2] > bv[bv.count - 1] {
-                let v2 = bv.removeLast(), w2 = bw.removeLast(), x2 = bx.removeLast()
+                let v2 = bv.removeLast(), w2 = bw.removeLast(), h2 = hi.removeLast()
+                lo.removeLast()
                 let n = bv.count - 1
                 bv[n] = (bv[n] * bw[n] + v2 * w2) / (bw[n] + w2)
                 bw[n] += w2
-                bx[n] += x2
+                hi[n] = h2
             }
         }
-        self.x = zip(bx, bw).map { $0 / $1 }
-        self.y = bv
+        // Each block is flat from its lowest to its highest score; between blocks, linear.
+        var px = [Double](), py = [Double]()
+        for b in bv.indices {
+            px.append(lo[b]); py.append(bv[b])
+            if hi[b] > lo[b] { px.append(hi[b]); py.append(bv[b]) }
+        }
+        self.x = px
+        self.y = py
     }
 
     /// The calibrated probability of a raw score.
