@@ -1,2 +1,0 @@
-// SpikeBacktestTests. Delete this file once the target has real tests.
-import Testing

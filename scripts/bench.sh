@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# Benchmarks: $1 = path to the spikecast binary. Each engineer appends one line.
+bash "$(dirname "${BASH_SOURCE[0]}")/bench_backtest.sh" "$1"   # backtest: PROTOCOL.md v1 (reference + default configs) vs the Python reference, then the synthetic market
