@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP request as the clients build it.
+public struct HTTPRequestData: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]?
+    public var timeoutSeconds: Double
+
+    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeoutSeconds: Double = 60) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// One HTTP response.
+public struct HTTPResponseData: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Transport failures that are not HTTP statuses.
+public enum TransportFailure: Error, Sendable {
+    case timeout
+    case unreachable(String)
+}
+
+/// Sends requests; the default uses AsyncHTTPClient's shared client.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequestData) async throws -> HTTPResponseData
+}
+
+public struct AsyncHTTPTransport: HTTPTransport {
+    let client: HTTPClient
+    /// Largest accepted body (archive downloads are zips of many reports).
+    public var maxBodyBytes = 1 << 30
+
+    public init(client: HTTPClient = .shared) { self.client = client }
+
+    public func send(_ request: HTTPRequestData) async throws -> HTTPResponseData {
+        var r = HTTPClientRequest(url: request.url)
+        r.method = HTTPMethod(rawValue: request.method)
+        for (k, v) in request.headers { r.headers.add(name: k, value: v) }
+        if let body = request.body { r.body = .bytes(ByteBuffer(bytes: body)) }
+        let timeout = TimeAmount.milliseconds(Int64(request.timeoutSeconds * 1000))
+        do {
+            let response = try await client.execute(r, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: maxBodyBytes)
+            let headers = response.headers.map { ($0.name, $0.value) }
+            return HTTPResponseData(status: Int(response.status.code), headers: headers, body: Array(buffer.readableBytesView))
+        } catch let error as HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                throw TransportFailure.timeout
+            default:
+                throw TransportFailure.unreachable(String(describing: error))
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw TransportFailure.unreachable(String(describing: error))
+        }
+    }
+}
+
+/// Percent-encodes a query component.
+func percentEncode(_ s: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+}
+
+/// `base + path + ?k=v&…`.
+func buildURL(_ base: String, _ path: String, _ query: [(String, String)]) -> String {
+    var b = base
+    while b.hasSuffix("/") { b.removeLast() }
+    var url = b + path
+    if !query.isEmpty {
+        url += "?" + query.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
+    }
+    return url
+}

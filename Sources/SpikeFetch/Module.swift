@@ -1,1 +1,0 @@
-// SpikeFetch module. Helpers add files beside this one; delete this file once the module has real sources.

@@ -1,1 +1,0 @@
-// SpikeTestKit module. Helpers add files beside this one; delete this file once the module has real sources.

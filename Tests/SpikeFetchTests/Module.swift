@@ -1,2 +1,0 @@
-// SpikeFetchTests. Delete this file once the target has real tests.
-import Testing
