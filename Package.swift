@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "SpikeData", dependencies: [
             "SpikeCore", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // Raw sqlite3_bind/step for bulk upserts (millions of rows); same SQLite GRDB links.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Live data: ERCOT Public API and Open-Meteo clients.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SpikeCore
 
 /// The SQLite store: `<directory>/spikecast.sqlite`, opened as a GRDB `DatabasePool` (WAL, 5 s busy
@@ -34,6 +35,9 @@ public final class Store: Sendable {
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Up to 64 MiB of page cache per connection (allocated on demand): large imports and
+            // full-history reads touch many B-tree pages.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let path = directory.appendingPathComponent(Store.fileName).path
         do {
@@ -203,84 +207,138 @@ public final class Store: Sendable {
         return try Int64.fetchOne(db, sql: "SELECT id FROM data_source WHERE name = ?", arguments: [name])!
     }
 
+    /// Binds text that SQLite copies (SQLITE_TRANSIENT).
+    @inline(__always)
+    static func bindText(_ stmt: OpaquePointer, _ index: Int32, _ text: String) {
+        var t = text
+        t.withUTF8 { p in
+            _ = p.withMemoryRebound(to: CChar.self) { c in
+                sqlite3_bind_text(stmt, index, c.baseAddress, Int32(c.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            }
+        }
+    }
+
+    @inline(__always)
+    static func step(_ db: Database, _ stmt: OpaquePointer) throws {
+        let rc = sqlite3_step(stmt)
+        sqlite3_reset(stmt)
+        guard rc == SQLITE_DONE else {
+            throw StoreError("SQLite error \(rc): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        }
+    }
+
+    /// Upserts with one prepared statement, binding values straight into SQLite (no per-row
+    /// allocations). `INSERT … ON CONFLICT DO UPDATE … WHERE changed`: SQLite reports a change for
+    /// inserted and updated rows only; per-series row counts before and after tell the two apart.
     static func upsertPrices(_ db: Database, _ rows: [PriceRecord], sourceID: Int64?) throws -> UpsertSummary {
         var summary = UpsertSummary()
         guard !rows.isEmpty else { return summary }
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO price(node, market, interval_start, interval_minutes, price, available_at, source_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        let update = try db.cachedStatement(sql: """
-            UPDATE price SET interval_minutes = ?4, price = ?5, available_at = ?6, source_id = ?7
-            WHERE node = ?1 AND market = ?2 AND interval_start = ?3
-              AND (interval_minutes <> ?4 OR price <> ?5 OR available_at <> ?6)
-            """)
-        // Count per series without hashing a string per row: rows usually come grouped.
-        var key = ""
-        var keyNode = Node("")
-        var keyMarket = Market.realTime
-        var counts = UpsertCounts()
-        let source: DatabaseValue = sourceID.map { $0.databaseValue } ?? .null
-        for r in rows {
-            if r.node != keyNode || r.market != keyMarket || key.isEmpty {
-                if !key.isEmpty { summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated) }
-                keyNode = r.node
-                keyMarket = r.market
-                key = SeriesKey.price(r.node, r.market)
-                counts = UpsertCounts()
-            }
-            let args: StatementArguments = [r.node.name, r.market.rawValue, r.start.seconds, r.minutes, r.price, r.availableAt.seconds, source]
-            insert.setUncheckedArguments(args)
-            try insert.execute()
-            if db.changesCount == 1 {
-                counts.inserted += 1
-            } else {
-                update.setUncheckedArguments(args)
-                try update.execute()
-                if db.changesCount == 1 { counts.updated += 1 } else { counts.unchanged += 1 }
-            }
+        let countStatement = try db.cachedStatement(sql: "SELECT count(*) FROM price WHERE node = ? AND market = ?")
+        var keys: [MarketData.PriceKey: (before: Int, changed: Int, total: Int)] = [:]
+        for r in rows where keys[MarketData.PriceKey(r.node, r.market)] == nil {
+            keys[MarketData.PriceKey(r.node, r.market)] = (try Int.fetchOne(countStatement, arguments: [r.node.name, r.market.rawValue]) ?? 0, 0, 0)
         }
-        summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated)
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO price(node, market, interval_start, interval_minutes, price, available_at, source_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT(node, market, interval_start) DO UPDATE SET
+                interval_minutes = excluded.interval_minutes, price = excluded.price,
+                available_at = excluded.available_at, source_id = excluded.source_id
+            WHERE interval_minutes <> excluded.interval_minutes OR price <> excluded.price OR available_at <> excluded.available_at
+            """)
+        let stmt = upsert.sqliteStatement
+        let connection = db.sqliteConnection
+        sqlite3_clear_bindings(stmt)
+        if let sourceID { sqlite3_bind_int64(stmt, 7, sourceID) } else { sqlite3_bind_null(stmt, 7) }
+        var currentKey: MarketData.PriceKey?
+        var changed = 0, total = 0
+        func flush() {
+            guard let k = currentKey else { return }
+            keys[k]!.changed += changed
+            keys[k]!.total += total
+            changed = 0
+            total = 0
+        }
+        for r in rows {
+            if currentKey == nil || r.node != currentKey!.node || r.market != currentKey!.market {
+                flush()
+                currentKey = MarketData.PriceKey(r.node, r.market)
+                bindText(stmt, 1, r.node.name)
+                bindText(stmt, 2, r.market.rawValue)
+            }
+            sqlite3_bind_int64(stmt, 3, r.start.seconds)
+            sqlite3_bind_int64(stmt, 4, Int64(r.minutes))
+            sqlite3_bind_double(stmt, 5, r.price)
+            sqlite3_bind_int64(stmt, 6, r.availableAt.seconds)
+            try step(db, stmt)
+            changed += Int(sqlite3_changes(connection))
+            total += 1
+        }
+        flush()
+        sqlite3_clear_bindings(stmt)
+        for (k, v) in keys.sorted(by: { ($0.key.node, $0.key.market.rawValue) < ($1.key.node, $1.key.market.rawValue) }) {
+            let after = try Int.fetchOne(countStatement, arguments: [k.node.name, k.market.rawValue]) ?? 0
+            let inserted = after - v.before
+            summary.record(SeriesKey.price(k.node, k.market), inserted: inserted, unchanged: v.total - v.changed, updated: v.changed - inserted)
+        }
         return summary
     }
 
     static func upsertValues(_ db: Database, _ rows: [ValueRecord], sourceID: Int64?) throws -> UpsertSummary {
         var summary = UpsertSummary()
         guard !rows.isEmpty else { return summary }
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO series_value(variable, kind, zone, interval_start, interval_minutes, vintage, value, available_at, source_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        let countStatement = try db.cachedStatement(sql: "SELECT count(*) FROM series_value WHERE variable = ?")
+        var keys: [SeriesID: (before: Int, changed: Int, total: Int)] = [:]
+        for r in rows where keys[r.series] == nil {
+            keys[r.series] = (try Int.fetchOne(countStatement, arguments: [r.series.variableName]) ?? 0, 0, 0)
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO series_value(variable, kind, zone, interval_start, interval_minutes, vintage, value, available_at, source_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            ON CONFLICT(variable, interval_start, vintage) DO UPDATE SET
+                interval_minutes = excluded.interval_minutes, value = excluded.value,
+                available_at = excluded.available_at, source_id = excluded.source_id
+            WHERE interval_minutes <> excluded.interval_minutes OR value <> excluded.value OR available_at <> excluded.available_at
             """)
-        let update = try db.cachedStatement(sql: """
-            UPDATE series_value SET interval_minutes = ?5, value = ?7, available_at = ?8, source_id = ?9
-            WHERE variable = ?1 AND interval_start = ?4 AND vintage = ?6
-              AND (interval_minutes <> ?5 OR value <> ?7 OR available_at <> ?8)
-            """)
+        let stmt = upsert.sqliteStatement
+        let connection = db.sqliteConnection
+        sqlite3_clear_bindings(stmt)
+        if let sourceID { sqlite3_bind_int64(stmt, 9, sourceID) } else { sqlite3_bind_null(stmt, 9) }
         var current: SeriesID?
-        var key = ""
-        var counts = UpsertCounts()
-        let source: DatabaseValue = sourceID.map { $0.databaseValue } ?? .null
+        var isForecast = false
+        var changed = 0, total = 0
+        func flush() {
+            guard let k = current else { return }
+            keys[k]!.changed += changed
+            keys[k]!.total += total
+            changed = 0
+            total = 0
+        }
         for r in rows {
             if r.series != current {
-                if current != nil { summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated) }
+                flush()
                 current = r.series
-                key = SeriesKey.value(r.series)
-                counts = UpsertCounts()
+                isForecast = r.series.kind == .forecast
+                bindText(stmt, 1, r.series.variableName)
+                bindText(stmt, 2, r.series.kind.rawValue)
+                bindText(stmt, 3, r.series.zone)
             }
-            let vintage: Int64 = r.series.kind == .forecast ? r.availableAt.seconds : 0
-            let args: StatementArguments = [key, r.series.kind.rawValue, r.series.zone, r.start.seconds, r.minutes, vintage,
-                                            r.value, r.availableAt.seconds, source]
-            insert.setUncheckedArguments(args)
-            try insert.execute()
-            if db.changesCount == 1 {
-                counts.inserted += 1
-            } else {
-                update.setUncheckedArguments(args)
-                try update.execute()
-                if db.changesCount == 1 { counts.updated += 1 } else { counts.unchanged += 1 }
-            }
+            sqlite3_bind_int64(stmt, 4, r.start.seconds)
+            sqlite3_bind_int64(stmt, 5, Int64(r.minutes))
+            sqlite3_bind_int64(stmt, 6, isForecast ? r.availableAt.seconds : 0)
+            sqlite3_bind_double(stmt, 7, r.value)
+            sqlite3_bind_int64(stmt, 8, r.availableAt.seconds)
+            try step(db, stmt)
+            changed += Int(sqlite3_changes(connection))
+            total += 1
         }
-        summary.record(key, inserted: counts.inserted, unchanged: counts.unchanged, updated: counts.updated)
+        flush()
+        sqlite3_clear_bindings(stmt)
+        for (k, v) in keys.sorted(by: { $0.key < $1.key }) {
+            let after = try Int.fetchOne(countStatement, arguments: [k.variableName]) ?? 0
+            let inserted = after - v.before
+            summary.record(SeriesKey.value(k), inserted: inserted, unchanged: v.total - v.changed, updated: v.changed - inserted)
+        }
         return summary
     }
 
