@@ -106,16 +106,16 @@ struct BacktestRunCommand: ParsableCommand {
     func run() throws {
         let logger = global.logger("spikecast.backtest")
         let clock = ContinuousClock()
-        guard let start = LocalDate(startDate) else { throw ValidationError("--start-date '\(startDate)' is not a date (YYYY-MM-DD)") }
+        guard let start = LocalDate(startDate) else { throw ArgumentParser.ValidationError("--start-date '\(startDate)' is not a date (YYYY-MM-DD)") }
         let end: LocalDate?
         if let e = endDate {
-            guard let d = LocalDate(e) else { throw ValidationError("--end-date '\(e)' is not a date (YYYY-MM-DD)") }
+            guard let d = LocalDate(e) else { throw ArgumentParser.ValidationError("--end-date '\(e)' is not a date (YYYY-MM-DD)") }
             end = d
         } else {
             end = nil
         }
         let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(Self.loadConfig)
-        if let p = preset, p != ProtocolV1.name { throw ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
+        if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
         let isPreset = preset != nil
 
         let t0 = clock.now
@@ -132,14 +132,14 @@ struct BacktestRunCommand: ParsableCommand {
             // The history starts on the first CPT day with real-time prices of any requested node.
             let firsts = nodeList.compactMap { n in data.price(n, .realTime).flatMap { $0.isEmpty ? nil : CentralTime.day(of: Instant(seconds: $0.starts[0])) } }
             guard let history = firsts.min() else {
-                throw ValidationError("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
+                throw ArgumentParser.ValidationError("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
             }
             var last = end
             if last == nil {
                 let lasts = try nodeList.compactMap { n -> LocalDate? in
                     data.price(n, .realTime) == nil ? nil : try data.sampleIssueDays(node: n).last
                 }
-                guard let l = lasts.min() else { throw ValidationError("no issue day has all 72 target hours labelled; import more real-time prices") }
+                guard let l = lasts.min() else { throw ArgumentParser.ValidationError("no issue day has all 72 target hours labelled; import more real-time prices") }
                 last = l
             }
             let wf = try WalkForward(firstIssueDay: start, lastIssueDay: last!, refitEvery: refitEvery, window: TrainingWindow.parse(window),
@@ -225,7 +225,7 @@ struct BacktestRunCommand: ParsableCommand {
     static func emit(_ text: String, to path: String?) throws {
         if let path {
             do { try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw ValidationError("--output-path \(path): cannot write (\(error.localizedDescription))")
+                throw ArgumentParser.ValidationError("--output-path \(path): cannot write (\(error.localizedDescription))")
             }
         } else {
             print(text)
@@ -383,7 +383,7 @@ struct BacktestShowCommand: ParsableCommand {
         let bt = try BacktestStore(db: store.pool)
         guard let run = try bt.run(id: id) else {
             let known = try bt.runs(limit: 10).map { String($0.id) }
-            throw ValidationError("no backtest run \(id) in \(store.directory.path)" + (known.isEmpty ? "" : " (recent runs: \(known.joined(separator: ", ")))"))
+            throw ArgumentParser.ValidationError("no backtest run \(id) in \(store.directory.path)" + (known.isEmpty ? "" : " (recent runs: \(known.joined(separator: ", ")))"))
         }
         if predictions {
             print("node,model,threshold,issue_day_cpt,issue_time_utc,target_start_utc,target_index,lead_h,probability,climatology,label,model_id,fold")
