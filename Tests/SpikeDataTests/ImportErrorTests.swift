@@ -105,6 +105,26 @@ struct ImportErrorTests {
         #expect(msg == "\(path):4: field 'price': interval HB_NORTH RT 2024-01-01 00:00 CST appears twice with different prices (12.5 at \(path):2, now 14.0)")
     }
 
+    @Test("the same interval at two resolutions (5-minute LMPs and 15-minute prices for one node)")
+    func mixedResolution() throws {
+        try withStore { store, dir in
+            let spp = try writeFile(dir, "spp.csv", """
+                DeliveryDate,DeliveryHour,DeliveryInterval,SettlementPointName,SettlementPointType,SettlementPointPrice,DSTFlag
+                01/15/2024,11,1,HB_NORTH,HU,20,N
+
+                """)
+            let lmp = try writeFile(dir, "lmp.csv", """
+                SCEDTimestamp,RepeatedHourFlag,SettlementPoint,LMP
+                01/15/2024 10:00:14,N,HB_NORTH,21
+
+                """)
+            let e = #expect(throws: ImportError.self) {
+                try CSVImporter(store: store, logger: Logger(label: "test")).importFiles([spp, lmp], skipBadRows: false)
+            }
+            #expect(e?.description.hasPrefix("\(lmp.path):2: field 'interval_minutes': interval HB_NORTH RT 2024-01-15 10:00 CST appears with 15-minute (\(spp.path):2) and 5-minute intervals") == true)
+        }
+    }
+
     @Test("unknown variable, unknown header, bad node name")
     func otherErrors() throws {
         let (path, msg) = try importError("load.csv", """

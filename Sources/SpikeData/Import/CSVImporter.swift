@@ -343,6 +343,18 @@ struct ParseState {
                     dupCounts[key, default: [:]][pLoc[i].doc, default: 0] += 1
                     continue
                 }
+                if pMinutes[last] != pMinutes[i] {
+                    let first = pLoc[last], second = pLoc[i]
+                    let err = ImportError(
+                        file: docNames[Int(second.doc)], line: Int(second.line), field: "interval_minutes",
+                        message: "interval \(node) \(market.rawValue) \(CentralTime.local(Instant(seconds: pStart[i])).display) appears with "
+                            + "\(pMinutes[last])-minute (\(docNames[Int(first.doc)]):\(first.line)) and \(pMinutes[i])-minute intervals; "
+                            + "store one real-time resolution per node (e.g. NP6-788-CD 5-minute LMPs or NP6-905-CD 15-minute prices, not both)")
+                    guard skipBadRows else { throw err }
+                    summary.badRowsSkipped += 1
+                    if summary.badRowExamples.count < 10 { summary.badRowExamples.append(err.description) }
+                    continue
+                }
                 if pTiebreak[i] != Int64.min {
                     // Two SCED runs in one 5-minute interval: keep the later run.
                     dupCounts[key, default: [:]][pLoc[last].doc, default: 0] += 1
