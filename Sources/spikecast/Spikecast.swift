@@ -20,6 +20,7 @@ struct Spikecast: AsyncParsableCommand {
             FetchDataCommand.self,
             TrainCommand.self, PredictCommand.self, ModelsCommand.self,
             BacktestCommand.self,
+            VisualizeCommand.self, BenchRenderCommand.self,
             ServeCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )

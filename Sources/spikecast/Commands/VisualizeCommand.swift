@@ -1,0 +1,503 @@
+import ArgumentParser
+import Foundation
+import SpikeBacktest
+import SpikeCore
+import SpikeData
+import SpikeRender
+
+enum VisualizeChartType: String, ExpressibleByArgument, CaseIterable {
+    case reliability, roc, pr, price, forecast, metrics, importance
+}
+
+enum VisualizeMetricBreakdown: String, ExpressibleByArgument, CaseIterable {
+    case leadHour = "lead-hour", leadDay = "lead-day", hour, month
+}
+
+enum VisualizeMetric: String, ExpressibleByArgument, CaseIterable {
+    case bss, brier, auc
+}
+
+enum VisualizeRows: String, ExpressibleByArgument, CaseIterable {
+    case thresholds, nodes
+}
+
+enum VisualizeScale: String, ExpressibleByArgument, CaseIterable {
+    case symlog, log, linear
+}
+
+enum VisualizeOutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+enum VisualizeImageFormat: String, ExpressibleByArgument, CaseIterable {
+    case png, svg
+    var imageFormat: ImageFormat { self == .png ? .png : .svg }
+}
+
+struct VisualizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visualize",
+        abstract: "Draw a chart (PNG or SVG) from a stored backtest, an issued forecast or the stored prices.",
+        discussion: """
+            reliability, roc, pr   a stored backtest (--backtest-id, default the newest finished run): one series per
+                                   model configuration (and per threshold when several are given), with climatology
+            metrics                Brier skill score (or --metric brier|auc) by --by lead-hour|lead-day|hour|month,
+                                   90 % bootstrap intervals
+            importance             feature importance (gain) of --model-version, else the backtest's summary, else the
+                                   newest registered model; --top N
+            price                  real-time and DAM prices of --node between --start-date and --end-date (CPT days,
+                                   inclusive; default the last 7 days stored), thresholds, spike hours shaded, and the
+                                   issued probabilities of --forecast-id when given
+            forecast               heatmap of one issue: 72 target hours × thresholds (or × nodes with --rows nodes);
+                                   --forecast-id, else the newest forecast of --node
+            Times are shown in CPT. --format defaults to the --output-path extension. The file is replaced atomically.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Chart: reliability, roc, pr, price, forecast, metrics, importance.")
+    var type: VisualizeChartType
+
+    @Option(name: .long, help: "Backtest run id (reliability, roc, pr, metrics, importance; default the newest finished run).")
+    var backtestId: Int64?
+
+    @Option(name: .long, help: "Issued forecast id (forecast; price: overlay its probabilities).")
+    var forecastId: Int64?
+
+    @Option(name: .long, help: "Node; repeat for several (default: all in the backtest; price/forecast: HB_NORTH or the forecast's).")
+    var node: [String] = []
+
+    @Option(name: .long, help: "Threshold in $/MWh; repeat for several (default: the lowest in the backtest; price/forecast: 100, 500, 1000).")
+    var threshold: [String] = []
+
+    @Option(name: .long, help: "First CPT day (YYYY-MM-DD) of target hours or prices to include.")
+    var startDate: String?
+
+    @Option(name: .long, help: "Last CPT day (YYYY-MM-DD), inclusive.")
+    var endDate: String?
+
+    @Option(name: .long, help: "Image format: png or svg (default: from --output-path, else png).")
+    var format: VisualizeImageFormat?
+
+    @Option(name: .long, help: "File to write.")
+    var outputPath: String
+
+    @Option(name: .long, help: "Metrics chart: x axis (lead-hour, lead-day, hour, month).")
+    var by: VisualizeMetricBreakdown = .leadHour
+
+    @Option(name: .long, help: "Metrics chart: bss, brier or auc.")
+    var metric: VisualizeMetric = .bss
+
+    @Option(name: .long, help: "Metrics chart: bootstrap resamples for the intervals (0 for none).")
+    var bootstrap: Int = 200
+
+    @Option(name: .long, help: "Forecast heatmap rows: thresholds or nodes.")
+    var rows: VisualizeRows = .thresholds
+
+    @Option(name: .long, help: "Price axis: symlog (handles negative prices), log or linear.")
+    var scale: VisualizeScale = .symlog
+
+    @Option(name: .long, help: "Importance chart: number of features.")
+    var top: Int = 20
+
+    @Option(name: .long, help: "Importance chart: model version in the registry.")
+    var modelVersion: String?
+
+    @Option(name: .long, help: "Model registry folder for importance (default ./models; env SPIKECAST_MODELS_DIR).")
+    var modelsDir: String?
+
+    @Option(name: .long, help: "Image width in pixels.")
+    var width: Int = 900
+
+    @Option(name: .long, help: "Image height in pixels.")
+    var height: Int = 500
+
+    @Option(name: .long, help: "Resolution in dots per inch (fonts scale with it).")
+    var dpi: Double = 100
+
+    @Option(name: .long, help: "Output format of the summary on stdout: text or json.")
+    var outputFormat: VisualizeOutputFormat = .text
+
+    func validate() throws {
+        guard width >= 64, width <= 12000, height >= 64, height <= 12000 else {
+            throw ArgumentParser.ValidationError("--width and --height must be 64…12000 pixels, got \(width) × \(height)")
+        }
+        guard dpi >= 24, dpi <= 1200 else { throw ArgumentParser.ValidationError("--dpi must be within 24…1200, got \(dpi)") }
+        guard top >= 1 else { throw ArgumentParser.ValidationError("--top must be ≥ 1, got \(top)") }
+        guard bootstrap >= 0 else { throw ArgumentParser.ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
+        let ext = URL(fileURLWithPath: outputPath).pathExtension
+        if let format, let implied = ImageFormat(pathExtension: ext), implied != format.imageFormat {
+            throw ArgumentParser.ValidationError("--format \(format.rawValue) does not match the --output-path extension .\(ext)")
+        }
+    }
+
+    func run() throws {
+        let logger = global.logger("spikecast.visualize")
+        let figure = Figure(pixelWidth: width, pixelHeight: height, dpi: dpi, fontSize: 9)
+        let nodes = try node.flatMap { $0.split(separator: ",") }.map { try Node.validated(String($0).trimmingCharacters(in: .whitespaces)) }
+        let thresholds = try threshold.flatMap { $0.split(separator: ",") }.map { try Threshold.parse(String($0)) }
+        let start = try startDate.map { try Self.date($0, flag: "--start-date") }
+        let end = try endDate.map { try Self.date($0, flag: "--end-date") }
+        if let start, let end, end < start { throw ArgumentParser.ValidationError("--end-date \(end) is before --start-date \(start)") }
+        let store = try Store(directory: global.resolvedDataDir)
+        let builder = VisualizeBuilder(store: store, figure: figure, nodes: nodes, thresholds: thresholds, start: start, end: end)
+        let chart: any Chart
+        var summary = ""
+        switch type {
+        case .reliability, .roc, .pr, .metrics:
+            let (run, rows) = try builder.backtestRows(id: backtestId)
+            summary = "backtest \(run.id) (\(run.name)), \(rows.count) prediction rows"
+            switch type {
+            case .reliability: chart = try builder.reliability(run: run, rows: rows)
+            case .roc, .pr: chart = try builder.curves(run: run, rows: rows, roc: type == .roc)
+            default: chart = try builder.metrics(run: run, rows: rows, by: by, metric: metric, bootstrap: bootstrap)
+            }
+        case .importance:
+            let models = URL(fileURLWithPath: modelsDir ?? ProcessEnvironment.shared["SPIKECAST_MODELS_DIR"] ?? "./models", isDirectory: true)
+            let (c, source) = try builder.importance(modelVersion: modelVersion, backtestId: backtestId, modelsDirectory: models, top: top)
+            chart = c
+            summary = "importance from \(source)"
+        case .price:
+            let (c, s) = try builder.price(forecastId: forecastId, scale: scale)
+            chart = c
+            summary = s
+        case .forecast:
+            let (c, s) = try builder.forecast(id: forecastId, rows: rows)
+            chart = c
+            summary = s
+        }
+        let url = URL(fileURLWithPath: outputPath)
+        let fmt = format?.imageFormat ?? ImageFormat(pathExtension: url.pathExtension) ?? .png
+        try chart.write(to: url, format: fmt)
+        logger.info("wrote \(type.rawValue) chart", metadata: ["path": "\(url.path)", "format": "\(fmt.rawValue)"])
+        switch outputFormat {
+        case .text:
+            print("\(type.rawValue) chart (\(fmt.rawValue), \(width)×\(height) px): \(url.path)")
+            if !summary.isEmpty { print("source: \(summary)") }
+        case .json:
+            let obj: [String: Any] = ["type": type.rawValue, "format": fmt.rawValue, "path": url.path, "width": width, "height": height, "source": summary]
+            let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    static func date(_ text: String, flag: String) throws -> LocalDate {
+        guard let d = LocalDate(text) else { throw ArgumentParser.ValidationError("\(flag) '\(text)' is not a date (YYYY-MM-DD)") }
+        return d
+    }
+}
+
+
+/// Turns stored backtests, forecasts and prices into chart inputs for `visualize`.
+struct VisualizeBuilder {
+    let store: Store
+    let figure: Figure
+    let nodes: [Node]
+    let thresholds: [Threshold]
+    let start: LocalDate?
+    let end: LocalDate?
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    static func money(_ t: Threshold) -> String { "$\(t)" }
+
+    var periodText: String {
+        switch (start, end) {
+        case let (a?, b?): return "\(a) to \(b)"
+        case let (a?, nil): return "from \(a)"
+        case let (nil, b?): return "to \(b)"
+        default: return "all target hours"
+        }
+    }
+
+    // MARK: Backtests
+
+    func backtestRows(id: Int64?) throws -> (BacktestRun, [PredictionRow]) {
+        let backtests = try BacktestStore(db: store.pool)
+        let run: BacktestRun
+        if let id {
+            guard let r = try backtests.run(id: id) else { throw Failure("no backtest run with id \(id) in \(store.directory.path) (see `spikecast backtest list`)") }
+            run = r
+        } else {
+            guard let r = try backtests.runs(limit: 200).filter({ $0.status == .succeeded }).max(by: { $0.id < $1.id }) else {
+                throw Failure("no finished backtest in \(store.directory.path); run `spikecast backtest` first or pass --backtest-id")
+            }
+            run = r
+        }
+        var rows = try backtests.predictions(runID: run.id)
+        let nodeSet = Set(nodes)
+        if !nodeSet.isEmpty { rows = rows.filter { nodeSet.contains($0.node) } }
+        if let start { rows = rows.filter { CentralTime.day(of: $0.targetStart) >= start } }
+        if let end { rows = rows.filter { CentralTime.day(of: $0.targetStart) <= end } }
+        guard !rows.isEmpty else {
+            throw Failure("backtest \(run.id) has no prediction rows for node(s) \(nodes.isEmpty ? "any" : nodes.map(\.name).joined(separator: ",")) in \(periodText)")
+        }
+        return (run, rows)
+    }
+
+    /// The thresholds to draw: the requested ones present in the run, else the lowest in the run.
+    func chosenThresholds(_ rows: [PredictionRow]) throws -> [Threshold] {
+        let present = Set(rows.map(\.threshold))
+        if thresholds.isEmpty { return [present.min()!] }
+        let missing = thresholds.filter { !present.contains($0) }
+        if !missing.isEmpty {
+            throw Failure("threshold(s) \(missing.map(\.description).joined(separator: ", ")) not in the backtest (it has \(present.sorted().map(\.description).joined(separator: ", ")))")
+        }
+        return thresholds
+    }
+
+    /// (series name, probabilities, labels) per model (× threshold when several), then climatology.
+    func seriesSets(_ rows: [PredictionRow], thresholds ts: [Threshold]) -> [(String, [Double], [Int8])] {
+        var out: [(String, [Double], [Int8])] = []
+        let models = Set(rows.map(\.model)).sorted()
+        for t in ts {
+            let rt = rows.filter { $0.threshold == t }
+            for m in models {
+                let r = rt.filter { $0.model == m }
+                guard !r.isEmpty else { continue }
+                let name = ts.count > 1 ? "\(m) > \(Self.money(t))" : m
+                out.append((name, r.map(\.probability), r.map(\.label)))
+            }
+            // Climatology once per threshold (the same baseline for every model).
+            let base = rt.filter { $0.model == models.first! }
+            out.append((ts.count > 1 ? "climatology > \(Self.money(t))" : "climatology", base.map(\.climatology), base.map(\.label)))
+        }
+        return out
+    }
+
+    func subtitle(_ run: BacktestRun, _ rows: [PredictionRow]) -> String {
+        let ns = Set(rows.map(\.node)).sorted().map(\.name)
+        return "backtest \(run.id) “\(run.name)” · \(ns.count <= 4 ? ns.joined(separator: ", ") : "\(ns.count) nodes") · \(periodText)"
+    }
+
+    func reliability(run: BacktestRun, rows: [PredictionRow]) throws -> ReliabilityChart {
+        let ts = try chosenThresholds(rows)
+        let series = seriesSets(rows, thresholds: ts).map { ReliabilitySeries(name: $0.0, probabilities: $0.1, labels: $0.2, binning: .quantile(10)) }
+        return ReliabilityChart(title: "Reliability, spikes > \(ts.map(Self.money).joined(separator: ", "))", subtitle: subtitle(run, rows),
+                                series: series, figure: figure)
+    }
+
+    func curves(run: BacktestRun, rows: [PredictionRow], roc: Bool) throws -> any Chart {
+        let ts = try chosenThresholds(rows)
+        let sets = seriesSets(rows, thresholds: ts)
+        let curves = sets.map { roc ? ScoredCurve.roc(name: $0.0, probabilities: $0.1, labels: $0.2)
+                                    : ScoredCurve.precisionRecall(name: $0.0, probabilities: $0.1, labels: $0.2) }
+        let title = "\(roc ? "ROC" : "Precision–recall"), spikes > \(ts.map(Self.money).joined(separator: ", "))"
+        return roc ? ROCChart(title: title, subtitle: subtitle(run, rows), curves: curves, figure: figure)
+                   : PRChart(title: title, subtitle: subtitle(run, rows), curves: curves, figure: figure)
+    }
+
+    func metrics(run: BacktestRun, rows: [PredictionRow], by: VisualizeMetricBreakdown, metric: VisualizeMetric, bootstrap: Int) throws -> MetricChart {
+        let ts = try chosenThresholds(rows)
+        let models = Set(rows.map(\.model)).sorted()
+        let options = EvaluationOptions(extended: metric == .auc, cutoff: 0.5, bootstrapSamples: bootstrap, seed: 7)
+        var series: [MetricSeries] = []
+        for t in ts {
+            for m in models {
+                let r = rows.filter { $0.threshold == t && $0.model == m }
+                guard !r.isEmpty else { continue }
+                var groups: [Double: [PredictionRow]] = [:]
+                for row in r {
+                    let x: Double
+                    switch by {
+                    case .leadHour: x = Double(row.leadHours)
+                    case .leadDay: x = Double(row.leadDay)
+                    case .hour: x = Double(CentralTime.hourOfDay(row.targetStart))
+                    case .month: x = Double(CentralTime.day(of: row.targetStart).month)
+                    }
+                    groups[x, default: []].append(row)
+                }
+                let points: [MetricPoint] = groups.keys.sorted().compactMap { x in
+                    let s = Evaluation.summary(groups[x]!, options: options)
+                    switch metric {
+                    case .bss:
+                        guard let v = s.bss else { return nil }
+                        return MetricPoint(x: x, value: v, lower: s.bssInterval?.low, upper: s.bssInterval?.high)
+                    case .brier:
+                        return MetricPoint(x: x, value: s.brier, lower: s.brierInterval?.low, upper: s.brierInterval?.high)
+                    case .auc:
+                        guard let v = s.rocAUC else { return nil }
+                        return MetricPoint(x: x, value: v, lower: s.rocAUCInterval?.low, upper: s.rocAUCInterval?.high)
+                    }
+                }
+                let name = [models.count > 1 ? m : nil, ts.count > 1 || models.count == 1 ? "> \(Self.money(t))" : nil].compactMap { $0 }.joined(separator: " ")
+                series.append(MetricSeries(name: name, points: points))
+            }
+        }
+        let metricName = ["bss": "Brier skill score", "brier": "Brier score", "auc": "ROC AUC"][metric.rawValue]!
+        let dimension: MetricDimension
+        switch by {
+        case .leadHour: dimension = .leadHours
+        case .leadDay: dimension = .custom("Lead day (D+n)")
+        case .hour: dimension = .hourOfDay
+        case .month: dimension = .month
+        }
+        let byText = ["lead-hour": "lead time", "lead-day": "lead day", "hour": "hour of day", "month": "month"][by.rawValue]!
+        return MetricChart(title: "\(metricName) by \(byText)", subtitle: subtitle(run, rows) + (bootstrap > 0 ? " · 90 % bootstrap intervals" : ""),
+                           metricName: metricName, dimension: dimension, series: series, style: by == .leadDay ? .bars : .lines,
+                           reference: metric == .bss ? 0 : (metric == .auc ? 0.5 : nil), figure: figure)
+    }
+
+    // MARK: Importance
+
+    func importance(modelVersion: String?, backtestId: Int64?, modelsDirectory: URL, top: Int) throws -> (ImportanceChart, String) {
+        var json: String?
+        var source = ""
+        let registered = try store.registeredModels()
+        if let v = modelVersion {
+            if let r = registered.first(where: { $0.version == v }), !r.metadataJSON.isEmpty {
+                json = r.metadataJSON
+            } else {
+                let url = modelsDirectory.appendingPathComponent(v).appendingPathComponent("metadata.json")
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                    throw Failure("model version '\(v)' is neither registered in the store nor found at \(url.path)")
+                }
+                json = text
+            }
+            source = "model \(v)"
+        } else if let id = backtestId {
+            let backtests = try BacktestStore(db: store.pool)
+            guard try backtests.run(id: id) != nil else { throw Failure("no backtest run with id \(id)") }
+            json = try backtests.summaryJSON(runID: id)
+            source = "backtest \(id) summary"
+        } else if let latest = registered.max(by: { $0.createdAt < $1.createdAt }) {
+            json = latest.metadataJSON
+            source = "model \(latest.version) (newest registered)"
+        }
+        let values = json.map(Self.importanceValues) ?? [:]
+        guard !values.isEmpty else {
+            throw Failure(source.isEmpty ? "no registered model to read feature importance from; pass --model-version or train a model first"
+                                         : "\(source) stores no feature importance (featureImportance/importance map)")
+        }
+        let items = values.map { FeatureImportance(name: $0.key, value: $0.value) }
+        return (ImportanceChart(title: "Feature importance (total gain)", subtitle: source, items: items, topN: top, valueTitle: "Total gain",
+                                figure: figure), source)
+    }
+
+    /// Sums every `featureImportance` / `feature_importance` / `importance` map (feature → number) in a JSON document.
+    static func importanceValues(_ json: String) -> [String: Double] {
+        guard let data = json.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+        var out: [String: Double] = [:]
+        func walk(_ v: Any) {
+            if let d = v as? [String: Any] {
+                for (k, v2) in d {
+                    if ["featureImportance", "feature_importance", "importance"].contains(k), let m = v2 as? [String: Any] {
+                        for (name, x) in m { if let n = x as? NSNumber { out[name, default: 0] += n.doubleValue } }
+                        continue
+                    }
+                    walk(v2)
+                }
+            } else if let a = v as? [Any] {
+                a.forEach(walk)
+            }
+        }
+        walk(obj)
+        return out
+    }
+
+    // MARK: Prices and forecasts
+
+    func price(forecastId: Int64?, scale: VisualizeScale) throws -> (PriceChart, String) {
+        var forecasts: [IssuedForecast] = []
+        if let forecastId {
+            guard let f = try store.issuedForecast(id: forecastId) else { throw Failure("no issued forecast with id \(forecastId) in \(store.directory.path)") }
+            forecasts = try siblings(of: f, byNode: false)
+        }
+        let node = nodes.first ?? forecasts.first?.node ?? Node("HB_NORTH")
+        let window: (Int64, Int64)
+        if let start, let end {
+            window = (CentralTime.startOfDay(start).seconds, CentralTime.startOfDay(end.adding(days: 1)).seconds)
+        } else if let f = forecasts.first {
+            let last = (f.hours.last?.targetStart.seconds ?? f.issueTime.seconds) + 3600
+            let first = start.map { CentralTime.startOfDay($0).seconds } ?? (f.issueTime.seconds - 4 * 86400)
+            window = (first, end.map { CentralTime.startOfDay($0.adding(days: 1)).seconds } ?? last)
+        } else {
+            guard let st = try store.status().filter({ $0.node == node.name && $0.market == Market.realTime.rawValue }).max(by: { $0.last < $1.last })
+                    ?? store.status().filter({ $0.node == node.name }).max(by: { $0.last < $1.last }) else {
+                throw Failure("no prices stored for \(node) in \(store.directory.path) (import or generate data first)")
+            }
+            let lastDay = end ?? CentralTime.day(of: st.last)
+            let firstDay = start ?? lastDay.adding(days: -6)
+            window = (CentralTime.startOfDay(firstDay).seconds, CentralTime.startOfDay(lastDay.adding(days: 1)).seconds)
+        }
+        guard window.1 > window.0 else { throw Failure("empty period: --end-date is before --start-date") }
+        let data = try store.loadMarketData(nodes: [node], from: Instant(seconds: window.0), to: Instant(seconds: window.1))
+        let rtSeries = data.price(node, .realTime)
+        let res = rtSeries?.resolutionMinutes.map { "\($0)-min" } ?? ""
+        let rt = rtSeries.map { PriceTrace($0, name: "RT \(res)".trimmingCharacters(in: .whitespaces), from: window.0, to: window.1) }
+        let dam = data.price(node, .dayAhead).map { PriceTrace($0, name: "DAM", from: window.0, to: window.1) }
+        let ts = thresholds.isEmpty ? (forecasts.isEmpty ? Threshold.defaults : forecasts.map(\.threshold)) : thresholds
+        let probs = forecasts.filter { $0.node == node }.map {
+            ProbabilityTrace(name: "P(> \(Self.money($0.threshold)))", threshold: $0.threshold.dollars,
+                             hourStarts: $0.hours.map(\.targetStart.seconds), probabilities: $0.hours.map(\.probability))
+        }
+        let from = CentralTime.day(of: Instant(seconds: window.0)), to = CentralTime.day(of: Instant(seconds: window.1 - 1))
+        let axis: AxisScale = scale == .linear ? .linear : (scale == .log ? .log : .symlog(linearWidth: 10))
+        let sub = forecasts.first.map { "issued \(CentralTime.local($0.issueTime).display), model \($0.modelVersion); times CPT" } ?? "times CPT"
+        let chart = PriceChart(title: "\(node) prices, \(from) to \(to)", subtitle: sub, realTime: rt, dayAhead: dam,
+                               thresholds: ts.map(\.dollars), probabilities: probs, priceScale: axis, window: window.0...window.1, figure: figure)
+        let n = (rt?.prices.count ?? 0) + (dam?.prices.count ?? 0)
+        return (chart, "\(node) \(from) to \(to), \(n) price intervals\(probs.isEmpty ? "" : ", \(probs.count) forecast(s)")")
+    }
+
+    /// The forecasts issued at the same time as `f`: other thresholds of its node, or (byNode) other
+    /// nodes at its threshold. Forecasts of one issue are stored together, so nearby ids are searched
+    /// as well as the newest forecast of each (node, threshold).
+    func siblings(of f: IssuedForecast, byNode: Bool) throws -> [IssuedForecast] {
+        var found: [Int64: IssuedForecast] = [:]
+        if let id = f.id {
+            for k in max(1, id - 64)...(id + 64) {
+                if let g = try store.issuedForecast(id: k), g.issueTime == f.issueTime,
+                   byNode ? g.threshold == f.threshold : g.node == f.node {
+                    found[k] = g
+                }
+            }
+        }
+        let candidates: [(Node, Threshold)] = byNode ? (nodes.isEmpty ? Node.defaults : nodes).map { ($0, f.threshold) }
+                                                     : (thresholds.isEmpty ? Threshold.defaults : thresholds).map { (f.node, $0) }
+        for (n, t) in candidates {
+            if let g = try store.latestIssuedForecast(node: n, threshold: t), g.issueTime == f.issueTime, let id = g.id { found[id] = g }
+        }
+        var out = Array(found.values)
+        if !thresholds.isEmpty, !byNode { out = out.filter { thresholds.contains($0.threshold) } }
+        if !nodes.isEmpty, byNode { out = out.filter { nodes.contains($0.node) } }
+        // One forecast per row (the newest id when re-issued).
+        var best: [String: IssuedForecast] = [:]
+        for g in out {
+            let key = byNode ? g.node.name : g.threshold.description
+            if let b = best[key], (b.id ?? 0) > (g.id ?? 0) { continue }
+            best[key] = g
+        }
+        return best.values.sorted { byNode ? $0.node < $1.node : $0.threshold < $1.threshold }
+    }
+
+    func forecast(id: Int64?, rows: VisualizeRows) throws -> (ForecastHeatmap, String) {
+        let base: IssuedForecast
+        if let id {
+            guard let f = try store.issuedForecast(id: id) else { throw Failure("no issued forecast with id \(id) in \(store.directory.path)") }
+            base = f
+        } else {
+            let node = nodes.first ?? Node("HB_NORTH")
+            let t = thresholds.first ?? Threshold.defaults[0]
+            guard let f = try store.latestIssuedForecast(node: node, threshold: t) else {
+                throw Failure("no issued forecast for \(node) > \(Self.money(t)) in \(store.directory.path); run `spikecast predict` or pass --forecast-id")
+            }
+            base = f
+        }
+        var set = try siblings(of: base, byNode: rows == .nodes)
+        if !set.contains(where: { $0.id == base.id }) { set.append(base) }
+        set.sort { rows == .nodes ? $0.node < $1.node : $0.threshold < $1.threshold }
+        let starts = Array(Set(set.flatMap { $0.hours.map(\.targetStart.seconds) })).sorted()
+        let heatRows = set.map { f in
+            let byStart = Dictionary(f.hours.map { ($0.targetStart.seconds, $0.probability) }, uniquingKeysWith: { a, _ in a })
+            return HeatmapRow(label: rows == .nodes ? f.node.name : "> \(Self.money(f.threshold))", values: starts.map { byStart[$0] ?? .nan })
+        }
+        let what = rows == .nodes ? "spikes > \(Self.money(base.threshold))" : base.node.name
+        let chart = ForecastHeatmap(title: "Spike probability by target hour, \(what)",
+                                    subtitle: "issued \(CentralTime.local(base.issueTime).display) · model \(base.modelVersion)",
+                                    targetStarts: starts, rows: heatRows, rowTitle: rows == .nodes ? "Node" : "Threshold", figure: figure)
+        return (chart, "forecast(s) \(set.compactMap(\.id).map(String.init).joined(separator: ", ")) issued \(base.issueTime)")
+    }
+}
