@@ -1,0 +1,233 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SpikeCore
+
+/// Opens the store on first use and retries on every later use while opening fails, so `/health`
+/// reports a store that cannot be opened and recovers when it can.
+public final class StoreHandle: @unchecked Sendable {
+    private let open: @Sendable () throws -> ServiceStore
+    private let lock = NSLock()
+    private var store: ServiceStore?
+
+    public init(open: @escaping @Sendable () throws -> ServiceStore) { self.open = open }
+    public init(store: ServiceStore) {
+        self.open = { store }
+        self.store = store
+    }
+
+    public func get() throws -> ServiceStore {
+        lock.lock(); defer { lock.unlock() }
+        if let store { return store }
+        let s = try open()
+        store = s
+        return s
+    }
+}
+
+/// Everything the service is built from; the CLI fills it with the real store and a child-process
+/// runner, tests with fakes and a `ManualClock`.
+public struct ServiceDependencies: Sendable {
+    public var store: StoreHandle
+    public var runner: JobRunner
+    public var clock: ServiceClock
+    public var metrics: ServiceMetrics
+    public var logger: Logger
+
+    public init(store: StoreHandle, runner: JobRunner = ProcessJobRunner(), clock: ServiceClock = SystemClock(),
+                metrics: ServiceMetrics, logger: Logger) {
+        self.store = store
+        self.runner = runner
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+    }
+}
+
+/// The HTTP application plus the scheduler (when enabled and the store opens).
+public struct SpikecastService: Sendable {
+    public let application: Application<RouterResponder<BasicRequestContext>>
+    public let scheduler: JobScheduler?
+
+    /// Runs the HTTP server and the scheduler in a `ServiceGroup` until SIGTERM or SIGINT, then shuts
+    /// down gracefully (the scheduler stops and terminates running jobs; in-flight requests finish).
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [application],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// Builds the service. Shared by `spikecast serve` and the tests.
+public func buildApplication(configuration: ServiceConfiguration, dependencies deps: ServiceDependencies,
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> SpikecastService {
+    var scheduler: JobScheduler?
+    if configuration.schedulerEnabled, !configuration.jobs.isEmpty {
+        do {
+            scheduler = JobScheduler(configuration: configuration, store: try deps.store.get(), runner: deps.runner,
+                                     clock: deps.clock, metrics: deps.metrics, logger: deps.logger)
+        } catch {
+            deps.logger.error("scheduler disabled: the store cannot be opened: \(error)")
+        }
+    }
+    let router = Router(context: BasicRequestContext.self)
+    let routes = ServiceRoutes(configuration: configuration, deps: deps, scheduler: scheduler)
+    routes.register(on: router)
+    var appConfig = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "spikecast")
+    appConfig.serverName = "spikecast/\(configuration.version)"
+    let app = Application(
+        router: router,
+        configuration: appConfig,
+        services: scheduler.map { [$0] } ?? [],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: deps.logger
+    )
+    return SpikecastService(application: app, scheduler: scheduler)
+}
+
+struct ServiceRoutes: Sendable {
+    let configuration: ServiceConfiguration
+    let deps: ServiceDependencies
+    let scheduler: JobScheduler?
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/metrics") { _, _ in metricsResponse() }
+        router.get("/health") { _, _ in healthResponse() }
+        router.get("/api/v1/forecasts/latest") { request, _ in latestForecast(request) }
+        router.get("/reports") { request, _ in report(request) }
+        router.get("/reports/**") { request, _ in report(request) }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        var buffer = ByteBuffer(bytes: data)
+        buffer.writeString("\n")
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, ["error": message])
+    }
+
+    func metricsResponse() -> Response {
+        let store = try? deps.store.get()
+        deps.metrics.refreshIfStale(store: store, now: deps.clock.now(), logger: deps.logger)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: deps.metrics.render())))
+    }
+
+    func healthResponse() -> Response {
+        let now = deps.clock.now()
+        var reasons: [String] = []
+        var jobs: [String: Any] = [:]
+        do {
+            let store = try deps.store.get()
+            for job in configuration.jobs {
+                var entry: [String: Any] = ["schedule": job.schedule.description,
+                                            "next": CentralTime.local(job.schedule.next(after: now)).description]
+                if let last = try store.recentJobRuns(job: job.name, limit: 1).first {
+                    entry["last_status"] = last.status.rawValue
+                    entry["last_started"] = last.startedAt.iso8601
+                    if let e = last.error { entry["last_error"] = e }
+                }
+                jobs[job.name] = entry
+            }
+            if let scheduler { reasons += scheduler.overdueReasons(now: now) }
+        } catch {
+            reasons.append("store cannot be opened: \(error)")
+        }
+        let body: [String: Any] = [
+            "status": reasons.isEmpty ? "ok" : "unhealthy",
+            "reasons": reasons,
+            "time": now.iso8601,
+            "scheduler": scheduler == nil ? "disabled" : "running",
+            "jobs": jobs,
+            "version": configuration.version,
+        ]
+        return Self.json(reasons.isEmpty ? .ok : .serviceUnavailable, body)
+    }
+
+    func latestForecast(_ request: Request) -> Response {
+        let q = request.uri.queryParameters
+        guard let nodeText = q.get("node") else { return Self.error(.badRequest, "query parameter 'node' is required (one of \(configuration.nodes.map(\.name).joined(separator: ", ")))") }
+        guard let thresholdText = q.get("threshold") else { return Self.error(.badRequest, "query parameter 'threshold' is required (one of \(configuration.thresholds.map(\.description).joined(separator: ", ")))") }
+        let node: Node
+        let threshold: Threshold
+        do {
+            node = try Node.validated(nodeText)
+            threshold = try Threshold.parse(thresholdText)
+        } catch {
+            return Self.error(.badRequest, "\(error)")
+        }
+        guard configuration.nodes.contains(node) else {
+            return Self.error(.badRequest, "unknown node '\(node.name)': this service forecasts \(configuration.nodes.map(\.name).joined(separator: ", "))")
+        }
+        guard configuration.thresholds.contains(threshold) else {
+            return Self.error(.badRequest, "unknown threshold \(threshold): this service forecasts \(configuration.thresholds.map(\.description).joined(separator: ", "))")
+        }
+        do {
+            guard let f = try deps.store.get().latestForecast(node: node, threshold: threshold) else {
+                return Self.error(.notFound, "no forecast has been issued for \(node.name) at $\(threshold)")
+            }
+            let issueDay = CentralTime.day(of: f.issueTime)
+            let deadline = CentralTime.unambiguousWall(issueDay, hour: configuration.forecastDeadlineHour)
+            var body: [String: Any] = [
+                "node": f.node.name,
+                "threshold": f.threshold.dollars,
+                "issue_date": issueDay.description,
+                "issue_time": f.issueTime.iso8601,
+                "issue_time_cpt": CentralTime.local(f.issueTime).description,
+                "created_at": f.createdAt.iso8601,
+                "deadline": deadline.iso8601,
+                "issued_before_deadline": f.createdAt <= deadline,
+                "model_version": f.modelVersion,
+                "hours": f.hours.map { h -> [String: Any] in
+                    ["target_start": h.targetStart.iso8601, "target_start_cpt": CentralTime.local(h.targetStart).description,
+                     "lead_hours": h.leadHours, "probability": h.probability]
+                },
+            ]
+            if let id = f.id { body["id"] = id }
+            return Self.json(.ok, body)
+        } catch {
+            return Self.error(.internalServerError, "cannot read forecasts: \(error)")
+        }
+    }
+
+    static let contentTypes: [String: String] = [
+        "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8", "css": "text/css; charset=utf-8",
+        "js": "text/javascript; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml",
+        "csv": "text/csv; charset=utf-8", "txt": "text/plain; charset=utf-8", "jpg": "image/jpeg", "ico": "image/x-icon",
+    ]
+
+    /// Serves a file below the reports folder. Any `.`/`..` or hidden component, encoded or not,
+    /// and any path that resolves (through symlinks) outside the folder is refused with 403.
+    func report(_ request: Request) -> Response {
+        let raw = request.uri.path
+        let parts = raw.split(separator: "/", omittingEmptySubsequences: true).dropFirst()  // drop "reports"
+        var components: [String] = []
+        for p in parts {
+            guard let c = String(p).removingPercentEncoding, !c.isEmpty, !c.hasPrefix("."), !c.contains("/"),
+                  !c.contains("\\"), !c.contains("\0") else {
+                return Self.error(.forbidden, "path '\(raw)' is not allowed")
+            }
+            components.append(c)
+        }
+        let root = configuration.reportsDir.standardizedFileURL.resolvingSymlinksInPath()
+        var url = root
+        for c in components { url.appendPathComponent(c) }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
+            url.appendPathComponent("index.html")
+        }
+        let resolved = url.resolvingSymlinksInPath().path
+        guard resolved.hasPrefix(root.path + "/") else { return Self.error(.forbidden, "path '\(raw)' is outside the reports folder") }
+        guard let data = FileManager.default.contents(atPath: resolved) else {
+            return Self.error(.notFound, "no report at '\(raw)'")
+        }
+        let type = Self.contentTypes[url.pathExtension.lowercased()] ?? "application/octet-stream"
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import SpikeCore
+
+/// Back-off for failed job attempts.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Total attempts including the first. The default is 3.
+    public var maxAttempts: Int = 3
+    /// Delay before the second attempt. The default is 5 minutes.
+    public var initialDelaySeconds: Int64 = 300
+    /// Each further delay is the previous one times this. The default is 2.
+    public var multiplier: Double = 2
+    /// Cap on a single delay. The default is 1 hour.
+    public var maxDelaySeconds: Int64 = 3600
+
+    public init(maxAttempts: Int = 3, initialDelaySeconds: Int64 = 300, multiplier: Double = 2, maxDelaySeconds: Int64 = 3600) {
+        self.maxAttempts = maxAttempts
+        self.initialDelaySeconds = initialDelaySeconds
+        self.multiplier = multiplier
+        self.maxDelaySeconds = maxDelaySeconds
+    }
+
+    /// Delay after failed attempt `attempt` (1-based).
+    public func delay(afterAttempt attempt: Int) -> Int64 {
+        let d = Double(initialDelaySeconds) * pow(multiplier, Double(attempt - 1))
+        return min(maxDelaySeconds, Int64(d))
+    }
+}
+
+/// What to do with an occurrence missed while the service was down.
+public enum CatchUpPolicy: Sendable, Hashable {
+    /// Forget it; wait for the next occurrence.
+    case none
+    /// Run it as soon as the service starts.
+    case always
+    /// Run it at once if the service starts before `deadlineHour`:`deadlineMinute` CPT on the
+    /// occurrence's day; afterwards record it as missed (late) and do not run it.
+    case beforeLocalTime(hour: Int, minute: Int)
+}
+
+/// One scheduled job: a CLI command line run as a child process.
+public struct JobDefinition: Sendable, Hashable {
+    /// Job name used in the store, logs and metric labels (`fetch-data`, `forecast`, `retrain`, `backtest-report`).
+    public var name: String
+    public var schedule: JobSchedule
+    /// argv template. Placeholders: `{spikecast}`, `{data_dir}`, `{models_dir}`, `{forecasts_dir}`,
+    /// `{reports_dir}`, `{nodes}`, `{thresholds}`, `{date}` (the CPT date of the occurrence) and
+    /// `{date-N}` / `{date+N}`.
+    public var command: [String]
+    public var retry: RetryPolicy
+    public var catchUp: CatchUpPolicy
+    /// How long after an occurrence the job may still be without a successful run before
+    /// `/health` reports it overdue.
+    public var graceSeconds: Int64
+    /// Kill the child process after this many seconds (nil: no limit).
+    public var timeoutSeconds: Int64?
+    /// After this job, count new stored rows per source into `spikecast_rows_fetched_total`.
+    public var countsFetchedRows: Bool
+    /// This job issues the daily forecast (its lateness drives `spikecast_forecast_late_total`).
+    public var issuesForecast: Bool
+
+    public init(name: String, schedule: JobSchedule, command: [String], retry: RetryPolicy = RetryPolicy(),
+                catchUp: CatchUpPolicy = .always, graceSeconds: Int64 = 4 * 3600, timeoutSeconds: Int64? = nil,
+                countsFetchedRows: Bool = false, issuesForecast: Bool = false) {
+        self.name = name
+        self.schedule = schedule
+        self.command = command
+        self.retry = retry
+        self.catchUp = catchUp
+        self.graceSeconds = graceSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.countsFetchedRows = countsFetchedRows
+        self.issuesForecast = issuesForecast
+    }
+}
+
+/// Everything `spikecast serve` needs. Built by the CLI from flags > environment > defaults.
+public struct ServiceConfiguration: Sendable {
+    /// Bind address. The default is 127.0.0.1 (loopback only).
+    public var host: String = "127.0.0.1"
+    /// TCP port; 0 picks a free one. The default is 8000.
+    public var port: Int = 8000
+    /// Folder holding spikecast.sqlite. The default is ./data.
+    public var dataDir: URL = URL(fileURLWithPath: "./data", isDirectory: true)
+    /// Model artifacts. The default is ./models.
+    public var modelsDir: URL = URL(fileURLWithPath: "./models", isDirectory: true)
+    /// Forecast exports. The default is ./forecasts.
+    public var forecastsDir: URL = URL(fileURLWithPath: "./forecasts", isDirectory: true)
+    /// Generated HTML reports served under /reports/. The default is ./reports.
+    public var reportsDir: URL = URL(fileURLWithPath: "./reports", isDirectory: true)
+    /// JSON-lines logs, one file per CPT day; nil disables file logs. The default is ./logs.
+    public var logsDir: URL? = URL(fileURLWithPath: "./logs", isDirectory: true)
+    /// Nodes forecast and scored. The default is `Node.defaults` (DEFAULT_NODE_IDS).
+    public var nodes: [Node] = Node.defaults
+    /// Thresholds forecast and scored. The default is `Threshold.defaults` (DEFAULT_PRICE_THRESHOLDS).
+    public var thresholds: [Threshold] = Threshold.defaults
+    /// Path of the spikecast executable substituted for `{spikecast}`. The default is the running executable.
+    public var executablePath: String = CommandLine.arguments.first ?? "spikecast"
+    /// The scheduled jobs. The default is `JobDefinition.standard(...)`.
+    public var jobs: [JobDefinition] = JobDefinition.standard()
+    /// Run the scheduler. The default is true.
+    public var schedulerEnabled: Bool = true
+    /// Local CPT hour by which the day's forecast must be issued (DAM closes at 10:00). The default is 10.
+    public var forecastDeadlineHour: Int = 10
+    /// Days of issued forecasts scored for the rolling skill metrics. The default is 30.
+    public var skillWindowDays: Int = 30
+    /// Minimum seconds between two recomputations of store-derived metrics. The default is 60.
+    public var metricsRefreshSeconds: Int64 = 60
+    /// Version string exported in `spikecast_build_info`.
+    public var version: String = "dev"
+
+    public init() {}
+}
+
+extension JobDefinition {
+    /// The standard schedule of the deployment guide: fetch 00:00, forecast 06:00, daily forecast report
+    /// 06:30, retrain every second day at 01:00, weekly backtest report Sunday 02:00 (off unless
+    /// `backtestReport` is given).
+    public static func standard(
+        fetch: JobSchedule? = .daily(hour: 0, minute: 0),
+        forecast: JobSchedule? = .daily(hour: 6, minute: 0),
+        retrain: JobSchedule? = .everyNDays(days: 2, hour: 1, minute: 0, anchor: LocalDate(year: 2025, month: 1, day: 1)!),
+        forecastReport: JobSchedule? = .daily(hour: 6, minute: 30),
+        backtestReport: JobSchedule? = nil,
+        forecastDeadlineHour: Int = 10
+    ) -> [JobDefinition] {
+        var jobs: [JobDefinition] = []
+        if let fetch {
+            jobs.append(JobDefinition(
+                name: "fetch-data", schedule: fetch,
+                command: ["{spikecast}", "fetch-data", "--data-dir", "{data_dir}", "--start-date", "{date-2}", "--end-date", "{date}", "--nodes", "{nodes}"],
+                retry: RetryPolicy(maxAttempts: 4, initialDelaySeconds: 300, multiplier: 2, maxDelaySeconds: 3600),
+                catchUp: .always, graceSeconds: 3 * 3600, timeoutSeconds: 2 * 3600, countsFetchedRows: true))
+        }
+        if let forecast {
+            jobs.append(JobDefinition(
+                name: "forecast", schedule: forecast,
+                command: ["{spikecast}", "predict", "--data-dir", "{data_dir}", "--models-dir", "{models_dir}",
+                          "--issue-date", "{date}", "--nodes", "{nodes}", "--thresholds", "{thresholds}", "--save"],
+                retry: RetryPolicy(maxAttempts: 3, initialDelaySeconds: 120, multiplier: 2, maxDelaySeconds: 900),
+                catchUp: .beforeLocalTime(hour: forecastDeadlineHour, minute: 0),
+                graceSeconds: Int64(max(1, forecastDeadlineHour - forecast.hour)) * 3600, timeoutSeconds: 3600,
+                issuesForecast: true))
+        }
+        if let retrain {
+            jobs.append(JobDefinition(
+                name: "retrain", schedule: retrain,
+                command: ["{spikecast}", "train", "--data-dir", "{data_dir}", "--models-dir", "{models_dir}",
+                          "--nodes", "{nodes}", "--end-date", "{date-1}"],
+                retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 600, multiplier: 2, maxDelaySeconds: 1800),
+                catchUp: .always, graceSeconds: 8 * 3600, timeoutSeconds: 4 * 3600))
+        }
+        if let forecastReport {
+            jobs.append(JobDefinition(
+                name: "forecast-report", schedule: forecastReport,
+                command: ["{spikecast}", "report", "forecast", "--data-dir", "{data_dir}", "--reports-dir", "{reports_dir}",
+                          "--models-dir", "{models_dir}", "--issue-date", "{date}"],
+                retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 300, multiplier: 2, maxDelaySeconds: 900),
+                catchUp: .always, graceSeconds: 4 * 3600, timeoutSeconds: 1800))
+        }
+        if let backtestReport {
+            jobs.append(JobDefinition(
+                name: "backtest-report", schedule: backtestReport,
+                command: ["{spikecast}", "report", "backtest", "--data-dir", "{data_dir}", "--reports-dir", "{reports_dir}", "--models-dir", "{models_dir}"],
+                retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 600, multiplier: 2, maxDelaySeconds: 1800),
+                catchUp: .none, graceSeconds: 8 * 3600, timeoutSeconds: 4 * 3600))
+        }
+        return jobs
+    }
+}

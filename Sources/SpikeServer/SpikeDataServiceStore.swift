@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import SpikeCore
+import SpikeData
+
+/// `ServiceStore` over the SQLite `SpikeData.Store`.
+public struct SpikeDataServiceStore: ServiceStore {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Opens (creating if needed) the store in `dataDir`.
+    public init(dataDir: URL) throws { store = try Store(directory: dataDir) }
+
+    public func startJobRun(job: String, at: Instant) throws -> Int64 { try store.startJobRun(job: job, at: at) }
+
+    public func finishJobRun(id: Int64, at: Instant, status: ServiceJobStatus, error: String?) throws {
+        try store.finishJobRun(id: id, at: at, status: JobStatus(rawValue: status.rawValue) ?? .failed, error: error)
+    }
+
+    public func recentJobRuns(job: String, limit: Int) throws -> [ServiceJobRun] {
+        try store.jobRuns(job: job, limit: limit).map {
+            ServiceJobRun(id: $0.id, job: $0.job, startedAt: $0.startedAt, finishedAt: $0.finishedAt,
+                          status: ServiceJobStatus(rawValue: $0.status.rawValue) ?? .failed, error: $0.error)
+        }
+    }
+
+    static func snapshot(_ f: IssuedForecast) -> ForecastSnapshot {
+        ForecastSnapshot(id: f.id, issueTime: f.issueTime, node: f.node, threshold: f.threshold, modelVersion: f.modelVersion,
+                         createdAt: f.createdAt, hours: f.hours.map { .init(targetStart: $0.targetStart, leadHours: $0.leadHours, probability: $0.probability) })
+    }
+
+    public func latestForecast(node: Node, threshold: Threshold) throws -> ForecastSnapshot? {
+        try store.latestIssuedForecast(node: node, threshold: threshold).map(Self.snapshot)
+    }
+
+    public func forecasts(node: Node, threshold: Threshold, issuedFrom from: Instant, to: Instant) throws -> [ForecastSnapshot] {
+        let ids = try store.pool.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT id FROM issued_forecast WHERE node = ? AND threshold = ? AND issue_time >= ? AND issue_time < ?
+                ORDER BY issue_time, id
+                """, arguments: [node.name, threshold.dollars, from.seconds, to.seconds])
+        }
+        return try ids.compactMap { try store.issuedForecast(id: $0).map(Self.snapshot) }
+    }
+
+    public func realTimePrices(node: Node, from: Instant, to: Instant) throws -> [PriceRecord] {
+        let data = try store.loadMarketData(nodes: [node], markets: [.realTime], series: [], from: from, to: to)
+        guard let s = data.prices[MarketData.PriceKey(node, .realTime)] else { return [] }
+        return (0..<s.count).map {
+            PriceRecord(node: node, market: .realTime, start: Instant(seconds: s.starts[$0]), minutes: Int(s.minutes[$0]),
+                        price: s.prices[$0], availableAt: Instant(seconds: s.availableAt[$0]))
+        }
+    }
+
+    /// The data source of a stored series: weather variables come from Open-Meteo, everything else from ERCOT.
+    static func source(of s: SeriesStatus) -> String {
+        guard s.category == "value", let v = s.variable, let id = SeriesID(variableName: v) else { return "ercot" }
+        switch id.quantity {
+        case .temperature, .dewpoint, .windspeed, .cloudcover: return "open-meteo"
+        case .load, .wind, .solar: return "ercot"
+        }
+    }
+
+    public func seriesHealth(now: Instant) throws -> [SeriesHealth] {
+        var merged: [String: (SeriesHealth, Int, Int)] = [:]   // health, present intervals, missing intervals
+        for s in try store.status() {
+            var entry = merged[s.name] ?? (SeriesHealth(series: s.name, source: Self.source(of: s), rowCount: 0, latestAvailable: nil, completeness: nil), 0, 0)
+            entry.0.rowCount += s.rows
+            entry.0.latestAvailable = max(entry.0.latestAvailable ?? s.latestAvailableAt, s.latestAvailableAt)
+            entry.1 += s.intervals
+            entry.2 += s.missingIntervals
+            merged[s.name] = entry
+        }
+        return merged.values.map { h, present, missing in
+            var out = h
+            out.completeness = present + missing > 0 ? Double(present) / Double(present + missing) : nil
+            return out
+        }.sorted { $0.series < $1.series }
+    }
+
+    public func models() throws -> [ModelSummary] {
+        try store.registeredModels().map { ModelSummary(version: $0.version, createdAt: $0.createdAt) }
+    }
+
+    public func backup(to url: URL) throws { try store.backup(to: url) }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import SpikeCore
+import SpikeServer
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write one .tar.gz with a consistent online copy of the database plus the models and forecasts folders.",
+        discussion: """
+            Safe while `spikecast serve` runs (SQLite online backup). The archive holds manifest.json,
+            data/spikecast.sqlite, models/ and forecasts/. Restore it with `spikecast restore FILE`.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var folders: DeploymentOptions
+
+    @Option(name: .shortAndLong, help: "Archive to write (default ./spikecast-backup-YYYYMMDD-HHMMSS.tar.gz).")
+    var output: String?
+
+    func run() throws {
+        let logger = global.logger("spikecast.backup")
+        let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
+        let l = CentralTime.local(now)
+        let stamp = "\(l.date.description.replacingOccurrences(of: "-", with: ""))-\(String(format: "%02d%02d%02d", l.hour, l.minute, l.second))"
+        let out = URL(fileURLWithPath: output ?? "spikecast-backup-\(stamp).tar.gz")
+        guard FileManager.default.fileExists(atPath: global.resolvedDataDir.appendingPathComponent("spikecast.sqlite").path) else {
+            throw ArgumentParser.ValidationError("no database at \(global.resolvedDataDir.appendingPathComponent("spikecast.sqlite").path) (set --data-dir)")
+        }
+        let store = try SpikeDataServiceStore(dataDir: global.resolvedDataDir)
+        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(), forecastsDir: folders.forecasts(),
+                                                output: out, version: SpikecastVersion.current, now: now, logger: logger)
+        let size = (try? FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int) ?? 0
+        print("\(out.path)\t\(manifest.fileCount) files\t\(size) bytes")
+    }
+}

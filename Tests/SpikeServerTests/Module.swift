@@ -1,2 +1,0 @@
-// SpikeServerTests. Delete this file once the target has real tests.
-import Testing

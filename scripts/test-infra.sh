@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Infrastructure checks (run by scripts/test.sh after the Swift tests):
+#   1. promtool check rules + promtool test rules (a unit test per alert)
+#   2. promtool check config, dashboards are valid JSON
+#   3. docker-compose config validates infrastructure/docker/docker-compose.yml
+#   4. a real Prometheus scrapes a running `spikecast serve` and a query for a spikecast_ metric returns data
+# There is no Docker engine here, so the Dockerfile itself is not built.
+# Env: SPIKECAST_BIN (default: the debug build's spikecast, built if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "test-infra: '$1' not found (run scripts/install-deps.sh --test)" >&2; exit 1; }; }
+need promtool; need prometheus; need docker-compose; need curl; need python3
+
+MON=infrastructure/monitoring
+echo "-- promtool check rules"
+for f in "$MON"/rules/*.yml; do case "$f" in *_test.yml) ;; *) promtool check rules "$f" ;; esac; done
+echo "-- promtool test rules"
+(cd "$MON/rules" && promtool test rules ./*_test.yml)
+echo "-- dashboards are JSON"
+for f in "$MON"/grafana/dashboards/*.json; do python3 -m json.tool "$f" >/dev/null || { echo "invalid JSON: $f" >&2; exit 1; }; done
+echo "-- docker-compose config"
+docker-compose -f infrastructure/docker/docker-compose.yml config -q
+for v in ERCOT_API_KEY ERCOT_API_SECRET WEATHER_API_KEY DEFAULT_NODE_IDS DEFAULT_PRICE_THRESHOLDS BACKEND_CPU_LIMIT \
+         BACKEND_MEMORY_LIMIT BACKEND_PARALLEL_JOBS PROMETHEUS_RETENTION_TIME GRAFANA_ADMIN_PASSWORD; do
+  grep -q "^$v=" infrastructure/docker/.env.example || { echo ".env.example lacks $v" >&2; exit 1; }
+done
+
+echo "-- real Prometheus scraping spikecast serve"
+BIN="${SPIKECAST_BIN:-}"
+if [ -z "$BIN" ]; then
+  BIN="$(swift build --show-bin-path)/spikecast"
+  [ -x "$BIN" ] || swift build --product spikecast
+fi
+[ -x "$BIN" ] || { echo "test-infra: no spikecast binary at $BIN" >&2; exit 1; }
+
+TMP="$(mktemp -d)"
+SERVE_PID=""; PROM_PID=""
+cleanup() {
+  for p in $SERVE_PID $PROM_PID; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in $SERVE_PID $PROM_PID; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+SPORT="$(free_port)"; PPORT="$(free_port)"
+
+# No scheduler: scheduled jobs would call the live ERCOT API. Metrics are exported all the same.
+"$BIN" serve --host 127.0.0.1 --port "$SPORT" --no-scheduler --data-dir "$TMP/data" --logs-dir "$TMP/logs" \
+  --reports-dir "$TMP/reports" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" 2>"$TMP/serve.log" &
+SERVE_PID=$!
+ok=""
+for _ in $(seq 1 60); do
+  if curl -fsS "http://127.0.0.1:$SPORT/health" >/dev/null 2>&1; then ok=1; break; fi
+  kill -0 "$SERVE_PID" 2>/dev/null || break
+  sleep 0.5
+done
+[ -n "$ok" ] || { echo "spikecast serve did not come up:" >&2; cat "$TMP/serve.log" >&2; exit 1; }
+
+cat >"$TMP/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: spikecast
+    static_configs:
+      - targets: ["127.0.0.1:$SPORT"]
+YML
+promtool check config "$TMP/prometheus.yml" >/dev/null
+prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/prom" \
+  --web.listen-address="127.0.0.1:$PPORT" >"$TMP/prometheus.log" 2>&1 &
+PROM_PID=$!
+
+query() { curl -fsS --get "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" 2>/dev/null || true; }
+has_data() { python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["data"]["result"]; sys.exit(0 if d["status"]=="success" and r and float(r[0]["value"][1])==float(sys.argv[1]) else 1)' "$1"; }
+found=""
+for _ in $(seq 1 60); do
+  if query 'spikecast_build_info' | has_data 1 2>/dev/null && query 'up{job="spikecast"}' | has_data 1 2>/dev/null; then found=1; break; fi
+  kill -0 "$PROM_PID" 2>/dev/null || break
+  sleep 1
+done
+if [ -z "$found" ]; then
+  echo "Prometheus never returned spikecast_build_info:" >&2
+  tail -20 "$TMP/prometheus.log" >&2
+  query 'up' >&2
+  exit 1
+fi
+echo "   Prometheus query spikecast_build_info: $(query 'spikecast_build_info' | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"][0]; print(r["metric"], r["value"][1])')"
+query 'spikecast_store_up' | has_data 1 || { echo "spikecast_store_up is not 1" >&2; exit 1; }
+
+# Graceful shutdown on SIGTERM, within 10 s, exit status 0.
+kill -TERM "$SERVE_PID"
+for _ in $(seq 1 20); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$SERVE_PID" 2>/dev/null; then echo "spikecast serve ignored SIGTERM" >&2; exit 1; fi
+wait "$SERVE_PID" || { echo "spikecast serve exited with $? after SIGTERM" >&2; cat "$TMP/serve.log" >&2; exit 1; }
+SERVE_PID=""
+ls "$TMP"/logs/spikecast-*.jsonl >/dev/null 2>&1 || { echo "no JSON-lines log in $TMP/logs" >&2; exit 1; }
+echo "test-infra: all infrastructure checks passed"
