@@ -183,11 +183,15 @@ extension Canvas {
         let r = a.rect
         strokeRect(r, Palette.axis)
         // Y ticks.
-        for t in a.yTicks {
+        var lastLabelY = Double.infinity
+        for t in a.yTicks.sorted(by: { a.y.map($0.value) > a.y.map($1.value) }) {
             let y = a.y.map(t.value)
             guard y >= r.y - 0.5, y <= r.maxY + 0.5 else { continue }
             hairlineSegment(r.x - tickLength, y, r.x, y, Palette.axis)
+            // Skip a label that would overlap the one below it.
+            guard lastLabelY - y >= labelSize * 1.05 else { continue }
             text(t.label, r.x - tickLength - px(2), y, size: labelSize, h: .right, v: .middle)
+            lastLabelY = y
         }
         if !a.ySpec.title.isEmpty {
             let t = fit(a.ySpec.title, size: labelSize, maxWidth: r.height)

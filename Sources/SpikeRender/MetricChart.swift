@@ -95,7 +95,8 @@ public struct MetricChart: Chart {
         var (ylo, yhi) = (ys.min()!, ys.max()!)
         if ylo == yhi { ylo -= max(0.05, abs(ylo) * 0.1); yhi += max(0.05, abs(yhi) * 0.1) }
         let pad = (yhi - ylo) * 0.05
-        let yd = Scale.niceDomain(ylo - (ylo == 0 ? 0 : pad), yhi + pad)
+        // Do not pad below zero when nothing is negative.
+        let yd = Scale.niceDomain(ylo >= 0 ? max(0, ylo - pad) : ylo - pad, yhi + pad)
         let xs = Set(allPts.map(\.x)).sorted()
         var xlo = xs.first!, xhi = xs.last!
         let minGap = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? 1

@@ -161,8 +161,16 @@ public struct PriceChart: Chart {
             let y = a.y.map(t)
             c.hairlineSegment(a.rect.x, y, a.rect.maxX, y, thresholdColor(t), dash: [4, 2])
         }
-        if let rt { drawEnvelope(c, rt, a) }
-        if let dam { drawSteps(c, dam.starts, dam.minutes, dam.prices, x: a.x, y: a.y, color: Palette.black, width: c.lineWidth * 1.2) }
+        if let rt { drawEnvelope(c, rt, a, color: Palette.blue, width: c.lineWidth) }
+        if let dam {
+            // Hour steps narrower than 3 px (spans of weeks) are drawn as an envelope too, lighter.
+            let hourPx = abs(a.x.map(Double(3600)) - a.x.map(0))
+            if hourPx < 3 {
+                drawEnvelope(c, dam, a, color: Palette.black.alpha(0.55), width: c.hairline)
+            } else {
+                drawSteps(c, dam.starts, dam.minutes, dam.prices, x: a.x, y: a.y, color: Palette.black, width: c.lineWidth * 1.2)
+            }
+        }
         if let y2s = a.y2 {
             for p in probs {
                 let mins = [Int32](repeating: 60, count: p.hourStarts.count)
@@ -175,7 +183,11 @@ public struct PriceChart: Chart {
         for t in ths {
             let y = a.y.map(t)
             guard y > a.rect.y + c.labelSize, y < a.rect.maxY else { continue }
-            c.text("$\(Scale.groupThousands(Int64(t)))", a.rect.maxX - c.px(3), y - c.px(2), size: c.smallSize, color: thresholdColor(t), h: .right, v: .bottom)
+            let label = "$\(Scale.groupThousands(Int64(t)))"
+            let w = c.measure(label, size: c.smallSize)
+            c.fillRect(Rect(x: a.rect.maxX - c.px(4) - w, y: y - c.px(2) - c.smallSize * 1.05, width: w + c.px(2), height: c.smallSize * 1.05),
+                       RGBA(1, 1, 1, 0.85))
+            c.text(label, a.rect.maxX - c.px(3), y - c.px(2), size: c.smallSize, color: thresholdColor(t), h: .right, v: .bottom)
         }
         c.drawAxes(a)
     }
@@ -187,7 +199,7 @@ public struct PriceChart: Chart {
 
     /// Draws many intervals as a per-pixel-column min/max envelope (exact to the pixel, fast for a year
     /// of 5-minute prices); gaps longer than two intervals break the line.
-    private func drawEnvelope(_ c: Canvas, _ tr: PriceTrace, _ a: Axes) {
+    private func drawEnvelope(_ c: Canvas, _ tr: PriceTrace, _ a: Axes, color: RGBA, width: Double) {
         var xs: [Double] = [], ys: [Double] = []
         xs.reserveCapacity(min(tr.count, Int(a.rect.width) * 4 + 16)); ys.reserveCapacity(xs.capacity)
         var col = Int.min
@@ -217,7 +229,7 @@ public struct PriceChart: Chart {
             }
         }
         emit()
-        c.polyline(xs, ys, Palette.blue, width: c.lineWidth)
+        c.polyline(xs, ys, color, width: width)
     }
 
     private func drawSteps(_ c: Canvas, _ starts: [Int64], _ minutes: [Int32], _ values: [Double], x: Scale, y: Scale, color: RGBA,

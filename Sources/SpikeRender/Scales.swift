@@ -34,7 +34,9 @@ struct Scale: Sendable {
         if case .log = kind {
             a = max(a, 1e-12); b = max(b, a * 10)
         }
-        if !(b > a) { b = a + 1 }
+        // A reversed domain (hi < lo) is allowed: categorical rows run top to bottom.
+        if !a.isFinite || !b.isFinite { (a, b) = (0, 1) }
+        if a == b { b = a + 1 }
         lo = a; hi = b
         p0 = range.0; p1 = range.1
     }
@@ -57,7 +59,7 @@ struct Scale: Sendable {
     func ticks(target: Int, format: (Double, Double) -> String = Scale.formatNumber) -> [Tick] {
         switch kind {
         case .linear:
-            let (values, step) = Scale.niceTicks(lo, hi, target: target)
+            let (values, step) = Scale.niceTicks(min(lo, hi), max(lo, hi), target: target)
             return values.map { Tick(value: $0, label: format($0, step)) }
         case .log:
             return Scale.logTicks(lo, hi, target: target).map { Tick(value: $0, label: format($0, $0)) }
@@ -69,7 +71,13 @@ struct Scale: Sendable {
             while p <= maxAbs * 1.0001 { decades.append(p); p *= 10 }
             var values: [Double] = [0]
             for d in decades { values.append(d); values.append(-d) }
-            values = values.filter { $0 >= lo - 1e-9 && $0 <= hi + 1e-9 }.sorted()
+            values = values.filter { $0 >= min(lo, hi) - 1e-9 && $0 <= max(lo, hi) + 1e-9 }.sorted()
+            // ±(smallest decade) crowd 0 when the axis spans many decades.
+            let smallest = decades.first ?? c
+            if abs(transform(smallest) - transform(0)) < 0.6 * abs(transform(hi) - transform(lo)) / Double(max(1, target)) {
+                let hasZero = values.contains(0)
+                if hasZero { values.removeAll { abs($0) == smallest } }
+            }
             // Thin the decades if crowded.
             while values.count > max(3, target + 2) {
                 values = values.enumerated().filter { $0.offset % 2 == 0 || $0.element == 0 }.map(\.element)
@@ -110,7 +118,7 @@ struct Scale: Sendable {
     }
 
     /// Nice bounds enclosing [lo, hi] (for axes that should end on a tick).
-    static func niceDomain(_ lo: Double, _ hi: Double, target: Int = 5) -> (Double, Double) {
+    static func niceDomain(_ lo: Double, _ hi: Double, target: Int = 8) -> (Double, Double) {
         guard lo.isFinite, hi.isFinite else { return (0, 1) }
         if hi <= lo { return lo == 0 ? (0, 1) : (lo - abs(lo) * 0.5, lo + abs(lo) * 0.5) }
         let step = nice(nice(hi - lo, round: false) / Double(max(1, target - 1)), round: true)
@@ -137,7 +145,7 @@ struct Scale: Sendable {
     static func formatNumber(_ v: Double, _ step: Double) -> String {
         let decimals = step >= 1 || step <= 0 ? 0 : min(6, Int(ceil(-log10(step) - 1e-9)))
         if decimals == 0 { return groupThousands(Int64(v.rounded())) }
-        return String(format: "%.\(decimals)f", v)
+        return String(format: "%.\(decimals)f", v).replacingOccurrences(of: "-", with: "−")
     }
 
     static func groupThousands(_ n: Int64) -> String {
