@@ -57,7 +57,12 @@ public struct ReportBuilder: Sendable {
         var labelA = "A"
         var labelB = "B"
 
+        /// The forecast sets to show side by side: A and B, or each model configuration of a run that holds several.
         var allRows: [(String, [PredictionRow])] {
+            if runB == nil {
+                let models = Set(rowsA.map(\.model)).sorted()
+                if models.count > 1 { return models.map { m in (m, rowsA.filter { $0.model == m }) } }
+            }
             var out = [(labelA, rowsA)]
             if runB != nil { out.append((labelB, rowsB)) }
             return out.filter { !$0.1.isEmpty }
@@ -116,13 +121,17 @@ public struct ReportBuilder: Sendable {
         }
         if let a = s.backtestId {
             (out.runA, out.rowsA) = try load(a, field: "backtest_id")
-            out.labelA = "A: #\(out.runA!.id) \(out.runA!.name)"
+            if let m = s.model { out.rowsA = out.rowsA.filter { $0.model == m } }
+            out.labelA = "A: #\(out.runA!.id) \(s.model ?? out.runA!.name)"
         }
-        if let b = s.compareBacktestId {
+        if let b = s.compareBacktestId ?? (s.compareModel != nil ? s.backtestId : nil) {
             (out.runB, out.rowsB) = try load(b, field: "compare_backtest_id")
-            out.labelB = "B: #\(out.runB!.id) \(out.runB!.name)"
+            if let m = s.compareModel { out.rowsB = out.rowsB.filter { $0.model == m } }
+            out.labelB = "B: #\(out.runB!.id) \(s.compareModel ?? out.runB!.name)"
         }
-        if out.runB == nil, let runA = out.runA { out.labelA = "#\(runA.id) \(runA.name)" }
+        if out.runB == nil, let runA = out.runA { out.labelA = "#\(runA.id) \(s.model ?? runA.name)" }
+        if let m = s.model, out.rowsA.isEmpty, out.runA != nil { throw ReportError("backtest #\(out.runA!.id) has no rows of model '\(m)'") }
+        if let m = s.compareModel, out.rowsB.isEmpty, out.runB != nil { throw ReportError("backtest #\(out.runB!.id) has no rows of model '\(m)'") }
 
         var nodes = Set(out.rowsA.map(\.node)).union(out.rowsB.map(\.node))
         var thresholds = Set(out.rowsA.map(\.threshold)).union(out.rowsB.map(\.threshold))

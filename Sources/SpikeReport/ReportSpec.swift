@@ -50,6 +50,10 @@ public struct ReportSpec: Codable, Sendable, Equatable {
         public var backtestId: String?
         /// Second backtest, for comparisons (`A` = backtestId, `B` = compareBacktestId).
         public var compareBacktestId: String?
+        /// Only the rows of this model configuration of backtest A (a run can hold several).
+        public var model: String?
+        /// Only the rows of this model configuration of backtest B (B defaults to A's run when only this is set).
+        public var compareModel: String?
         public var forecastIssueDate: String?
         public var nodes: [String]?
         public var thresholds: [Double]?
@@ -69,6 +73,7 @@ public struct ReportSpec: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case backtestId = "backtest_id", compareBacktestId = "compare_backtest_id", forecastIssueDate = "forecast_issue_date"
+            case model, compareModel = "compare_model"
             case nodes, thresholds, startDate = "start_date", endDate = "end_date"
         }
 
@@ -81,6 +86,8 @@ public struct ReportSpec: Codable, Sendable, Equatable {
             }
             backtestId = try flexible(.backtestId)
             compareBacktestId = try flexible(.compareBacktestId)
+            model = try c.decodeIfPresent(String.self, forKey: .model)
+            compareModel = try c.decodeIfPresent(String.self, forKey: .compareModel)
             forecastIssueDate = try flexible(.forecastIssueDate)
             nodes = try c.decodeIfPresent([String].self, forKey: .nodes)
             thresholds = try c.decodeIfPresent([Double].self, forKey: .thresholds)
