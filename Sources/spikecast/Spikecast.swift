@@ -18,9 +18,11 @@ struct Spikecast: AsyncParsableCommand {
             ImportCommand.self, DataCommand.self,
             GenerateCommand.self,
             FetchDataCommand.self,
+            FeaturesCommand.self,
             TrainCommand.self, PredictCommand.self, ModelsCommand.self,
             BacktestCommand.self,
             VisualizeCommand.self, BenchRenderCommand.self,
+            ReportCommand.self, CompareCommand.self,
             ServeCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )

@@ -99,8 +99,9 @@ struct GenerateCommand: ParsableCommand {
             let result = try store.write(prices: data.prices, values: data.values, source: source, duplicatesDropped: [])
             report.loadSeconds = Self.seconds(clock.now - t)
             report.loaded = result.prices.total + result.values.total
-            logger.info("loaded \(result.prices.inserted + result.values.inserted) new, \(result.prices.updated + result.values.updated) updated, "
-                        + "\(result.prices.unchanged + result.values.unchanged) unchanged rows in \(String(format: "%.2f", report.loadSeconds!)) s")
+            let summary = "loaded \(result.prices.inserted + result.values.inserted) new, \(result.prices.updated + result.values.updated) updated, "
+                + "\(result.prices.unchanged + result.values.unchanged) unchanged rows in \(String(format: "%.2f", report.loadSeconds!)) s"
+            logger.info("\(summary)")
         }
 
         switch outputFormat {

@@ -70,7 +70,7 @@ struct ReportOptions: ParsableArguments {
             templates.directory.deletingLastPathComponent().appendingPathComponent("reports/specs/\(name).yaml"),
         ]
         for c in candidates where FileManager.default.fileExists(atPath: c.path) { return try ReportSpec.load(from: c) }
-        throw ValidationError("built-in report spec \(name).yaml not found in \(candidates.map(\.path).joined(separator: " or "))")
+        throw ArgumentParser.ValidationError("built-in report spec \(name).yaml not found in \(candidates.map(\.path).joined(separator: " or "))")
     }
 }
 
