@@ -25,6 +25,24 @@ public struct PriceTrace: Sendable, Hashable {
     }
 
     var count: Int { min(starts.count, minutes.count, prices.count) }
+
+    /// The highest finite price of each clock hour that has one, as (hour start, maximum), in order.
+    /// CPT offsets are whole hours, so UTC hour boundaries are CPT hour boundaries. A price chart
+    /// shades the hours whose maximum exceeds a threshold (the spike label's definition).
+    public func hourlyMaxima() -> [(hourStart: Int64, maximum: Double)] {
+        var out: [(Int64, Double)] = []
+        var hour = Int64.min, hourMax = -Double.infinity
+        for i in 0..<count where prices[i].isFinite {
+            let h = Int64((Double(starts[i]) / 3600).rounded(.down)) * 3600
+            if h != hour {
+                if hour != Int64.min { out.append((hour, hourMax)) }
+                hour = h; hourMax = -Double.infinity
+            }
+            hourMax = max(hourMax, prices[i])
+        }
+        if hour != Int64.min { out.append((hour, hourMax)) }
+        return out
+    }
     var finiteCount: Int { (0..<count).reduce(0) { $0 + (prices[$1].isFinite ? 1 : 0) } }
 }
 
@@ -142,26 +160,27 @@ public struct PriceChart: Chart {
         c.clip(a.rect)
         // Spike hours, shaded by the highest threshold exceeded.
         if let rt, let lowest = ths.first {
-            var hour = Int64.min, hourMax = -Double.infinity
-            func flush() {
-                guard hour != Int64.min, hourMax > lowest else { return }
+            for (hour, hourMax) in rt.hourlyMaxima() where hourMax > lowest {
                 let level = ths.lastIndex { hourMax > $0 } ?? 0
                 let x0 = a.x.map(Double(hour)), x1 = a.x.map(Double(hour + 3600))
+                guard x1 >= a.rect.x, x0 <= a.rect.maxX else { continue }
                 c.fillRect(Rect(x: x0, y: a.rect.y, width: max(1, x1 - x0), height: a.rect.height),
                            Palette.orange.alpha(0.18 + 0.14 * Double(level)))
             }
-            for i in 0..<rt.count where rt.prices[i].isFinite {
-                let h = Int64(floor(Double(rt.starts[i]) / 3600)) * 3600  // CPT offsets are whole hours
-                if h != hour { flush(); hour = h; hourMax = -Double.infinity }
-                hourMax = max(hourMax, rt.prices[i])
-            }
-            flush()
         }
         for t in ths {
             let y = a.y.map(t)
             c.hairlineSegment(a.rect.x, y, a.rect.maxX, y, thresholdColor(t), dash: [4, 2])
         }
-        if let rt { drawEnvelope(c, rt, a, color: Palette.blue, width: c.lineWidth) }
+        if let rt {
+            // Intervals at least 2 px wide are drawn as steps; narrower ones as a per-pixel envelope.
+            let intervalPx = abs(a.x.map(Double(60 * Int64(rt.minutes.first ?? 5))) - a.x.map(0))
+            if intervalPx >= 2 {
+                drawSteps(c, rt.starts, rt.minutes, rt.prices, x: a.x, y: a.y, color: Palette.blue, width: c.lineWidth)
+            } else {
+                drawEnvelope(c, rt, a, color: Palette.blue, width: c.lineWidth)
+            }
+        }
         if let dam {
             // Hour steps narrower than 3 px (spans of weeks) are drawn as an envelope too, lighter.
             let hourPx = abs(a.x.map(Double(3600)) - a.x.map(0))
