@@ -93,6 +93,7 @@ public struct ProcessJobRunner: JobRunner {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         let lastErrorLine = LockedBox<String?>(nil)
+        let exited = LockedBox(false)
         let readers = DispatchGroup()
         @Sendable func forward(_ handle: FileHandle, stream: String) {
             let emit: @Sendable (String) -> Void = { line in
@@ -122,7 +123,10 @@ public struct ProcessJobRunner: JobRunner {
         do {
             status = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int32, Error>) in
-                    process.terminationHandler = { p in c.resume(returning: p.terminationStatus) }
+                    process.terminationHandler = { p in
+                        exited.set(true)
+                        c.resume(returning: p.terminationStatus)
+                    }
                     do {
                         try process.run()
                     } catch {
@@ -135,17 +139,21 @@ public struct ProcessJobRunner: JobRunner {
                     try? err.fileHandleForWriting.close()
                     forward(out.fileHandleForReading, stream: "stdout")
                     forward(err.fileHandleForReading, stream: "stderr")
+                    let pid = process.processIdentifier
                     if let timeout = inv.job.timeoutSeconds {
-                        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout))) {
-                            if process.isRunning {
+                        Thread.detachNewThread {
+                            let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+                            while Date() < deadline, !exited.get() { Thread.sleep(forTimeInterval: 0.2) }
+                            if !exited.get() {
                                 logger.error("timed out after \(timeout) s; terminating")
-                                process.terminate()
+                                Self.stop(pid: pid, exited: exited)
                             }
                         }
                     }
                 }
             } onCancel: {
-                if process.isRunning { process.terminate() }
+                let pid = process.processIdentifier
+                if !exited.get(), pid > 0 { Thread.detachNewThread { Self.stop(pid: pid, exited: exited) } }
             }
         } catch {
             return JobOutcome(succeeded: false, error: "cannot start \(exe): \(error)")
@@ -155,6 +163,16 @@ public struct ProcessJobRunner: JobRunner {
         if status == 0 { return JobOutcome(succeeded: true) }
         let reason = process.terminationReason == .uncaughtSignal ? "killed by signal \(status)" : "exit status \(status)"
         return JobOutcome(succeeded: false, error: [reason, lastErrorLine.get()].compactMap { $0 }.joined(separator: ": "))
+    }
+}
+
+extension ProcessJobRunner {
+    /// SIGTERM, then SIGKILL when the child has not exited 5 s later (a child may block SIGTERM).
+    static func stop(pid: Int32, exited: LockedBox<Bool>) {
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, !exited.get() { Thread.sleep(forTimeInterval: 0.1) }
+        if !exited.get() { kill(pid, SIGKILL) }
     }
 }
 

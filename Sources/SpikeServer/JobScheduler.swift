@@ -49,6 +49,9 @@ public final class JobScheduler: Service, @unchecked Sendable {
         logger.info("scheduler started", metadata: [
             "jobs": "\(configuration.jobs.map { "\($0.name): \($0.schedule)" }.joined(separator: "; "))",
         ])
+        for dir in [configuration.modelsDir, configuration.forecastsDir, configuration.reportsDir] {
+            try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
         closeAbandonedRuns(now: start)
         // Graceful shutdown cancels the loop and with it every job task (child processes get SIGTERM;
         // their runs are recorded as failed).

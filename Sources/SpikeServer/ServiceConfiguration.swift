@@ -135,7 +135,8 @@ extension JobDefinition {
             jobs.append(JobDefinition(
                 name: "forecast", schedule: forecast,
                 command: ["{spikecast}", "predict", "--data-dir", "{data_dir}", "--models-dir", "{models_dir}",
-                          "--issue-date", "{date}", "--nodes", "{nodes}", "--thresholds", "{thresholds}", "--save"],
+                          "--issue-time", "{date}", "--nodes", "{nodes}", "--thresholds", "{thresholds}",
+                          "--output-format", "csv", "--output-path", "{forecasts_dir}/forecast-{date}.csv"],
                 retry: RetryPolicy(maxAttempts: 3, initialDelaySeconds: 120, multiplier: 2, maxDelaySeconds: 900),
                 catchUp: .beforeLocalTime(hour: forecastDeadlineHour, minute: 0),
                 graceSeconds: Int64(max(1, forecastDeadlineHour - forecast.hour)) * 3600, timeoutSeconds: 3600,
@@ -144,8 +145,9 @@ extension JobDefinition {
         if let retrain {
             jobs.append(JobDefinition(
                 name: "retrain", schedule: retrain,
+                // Issue days whose 72 target hours have all happened by 01:00 on the run's day: up to date−4.
                 command: ["{spikecast}", "train", "--data-dir", "{data_dir}", "--models-dir", "{models_dir}",
-                          "--nodes", "{nodes}", "--end-date", "{date-1}"],
+                          "--nodes", "{nodes}", "--thresholds", "{thresholds}", "--start-date", "{date-1095}", "--end-date", "{date-4}"],
                 retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 600, multiplier: 2, maxDelaySeconds: 1800),
                 catchUp: .always, graceSeconds: 8 * 3600, timeoutSeconds: 4 * 3600))
         }
@@ -153,14 +155,15 @@ extension JobDefinition {
             jobs.append(JobDefinition(
                 name: "forecast-report", schedule: forecastReport,
                 command: ["{spikecast}", "report", "forecast", "--data-dir", "{data_dir}", "--reports-dir", "{reports_dir}",
-                          "--models-dir", "{models_dir}", "--issue-date", "{date}"],
+                          "--models-dir", "{models_dir}", "--issue-date", "{date}", "--nodes", "{nodes}", "--thresholds", "{thresholds}"],
                 retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 300, multiplier: 2, maxDelaySeconds: 900),
                 catchUp: .always, graceSeconds: 4 * 3600, timeoutSeconds: 1800))
         }
         if let backtestReport {
             jobs.append(JobDefinition(
                 name: "backtest-report", schedule: backtestReport,
-                command: ["{spikecast}", "report", "backtest", "--data-dir", "{data_dir}", "--reports-dir", "{reports_dir}", "--models-dir", "{models_dir}"],
+                // A 13-week walk-forward backtest, then its HTML report (needs the newest run's id).
+                command: ["/bin/sh", "-c", "set -e; '{spikecast}' backtest run --data-dir '{data_dir}' --start-date {date-91} --nodes {nodes} --thresholds {thresholds} --name weekly-{date}; id=$('{spikecast}' backtest list --data-dir '{data_dir}' --output-format csv --limit 1 | awk -F, 'NR==2 {print $1}'); '{spikecast}' report backtest --data-dir '{data_dir}' --reports-dir '{reports_dir}' --models-dir '{models_dir}' --backtest-id \"$id\""],
                 retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 600, multiplier: 2, maxDelaySeconds: 1800),
                 catchUp: .none, graceSeconds: 8 * 3600, timeoutSeconds: 4 * 3600))
         }
