@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test-infra: '$1' not found (run scripts/install-deps.sh --test)" >&2; exit 1; }; }
-need promtool; need prometheus; need docker-compose; need curl; need python3
+need promtool; need prometheus; need docker-compose; need python3   # python3 comes with docker-compose
 
 MON=infrastructure/monitoring
 echo "-- promtool check rules"
@@ -43,6 +43,9 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+# HTTP GET with python3 (no curl needed): http_ok URL succeeds on a 2xx answer; http_get URL prints the body.
+http_ok() { python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" >/dev/null 2>&1; }
+http_get() { python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 SPORT="$(free_port)"; PPORT="$(free_port)"
 
@@ -52,7 +55,7 @@ SPORT="$(free_port)"; PPORT="$(free_port)"
 SERVE_PID=$!
 ok=""
 for _ in $(seq 1 60); do
-  if curl -fsS "http://127.0.0.1:$SPORT/health" >/dev/null 2>&1; then ok=1; break; fi
+  if http_ok "http://127.0.0.1:$SPORT/health"; then ok=1; break; fi
   kill -0 "$SERVE_PID" 2>/dev/null || break
   sleep 0.5
 done
@@ -72,7 +75,7 @@ prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/prom" \
   --web.listen-address="127.0.0.1:$PPORT" >"$TMP/prometheus.log" 2>&1 &
 PROM_PID=$!
 
-query() { curl -fsS --get "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" 2>/dev/null || true; }
+query() { http_get "http://127.0.0.1:$PPORT/api/v1/query?query=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")" || true; }
 has_data() { python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["data"]["result"]; sys.exit(0 if d["status"]=="success" and r and float(r[0]["value"][1])==float(sys.argv[1]) else 1)' "$1"; }
 found=""
 for _ in $(seq 1 60); do
