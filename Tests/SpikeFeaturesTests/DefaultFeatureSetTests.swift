@@ -11,7 +11,7 @@ struct DefaultFeatureSetTests {
           .enabled(if: SharedERCOTData.isAvailable, "needs ../shared/datasets/ercot (not present)"))
     func defaultOnSharedData() throws {
         let node: Node = "HB_HUBAVG"
-        let data = try SharedERCOTData.load(node: node)
+        let data = try SharedERCOTData.hubAverage.get()
         let issues = try data.sampleIssues(node: node)
         let clock = ContinuousClock()
         let t0 = clock.now

@@ -12,7 +12,7 @@ struct ProtocolParityTests {
           .enabled(if: SharedERCOTData.isAvailable, "needs ../shared/datasets/ercot and ../shared/bench/reference (not present)"))
     func parity() throws {
         let node: Node = "HB_HUBAVG"
-        let data = try SharedERCOTData.load(node: node)
+        let data = try SharedERCOTData.hubAverage.get()
         let days = try data.sampleIssueDays(node: node)
         #expect(days.first == LocalDate("2024-01-01"))
         #expect(days.last == LocalDate("2025-06-27"))

@@ -64,6 +64,9 @@ enum SharedERCOTData {
         return rows
     }
 
+    /// ``load(node:)`` for HB_HUBAVG, read once per test process (several suites use it).
+    static let hubAverage = Result { try load(node: "HB_HUBAVG") }
+
     /// The four protocol series for HB_HUBAVG as `MarketData`:
     /// RT (available at interval end), DAM (available 00:00 CPT of the delivery day),
     /// `load_forecast_ercot` and `temperature_forecast_ercot` (available 06:00 CPT the day before the delivery day).
