@@ -103,7 +103,11 @@ public struct ReportPage: Sendable {
         for (i, cell) in cells.enumerated() {
             var c: [String: Any] = ["kind": cell.kind, "anchor": "cell-\(i + 1)"]
             c["is" + Self.flag(cell.kind)] = true
-            if let t = cell.title { c["title"] = t }
+            // Always set: Mustache would otherwise find the page's title in the enclosing context.
+            c["title"] = cell.title ?? ""
+            c["hasTitle"] = cell.title != nil
+            c["error"] = cell.error ?? ""
+            c["hasError"] = cell.error != nil
             if let e = cell.error {
                 c["error"] = e
             } else {

@@ -8,8 +8,8 @@ struct Spikecast: AsyncParsableCommand {
         commandName: "spikecast",
         abstract: "Probabilistic forecasts of ERCOT real-time price spikes.",
         discussion: """
-            For each node and price threshold, the probability that at least one real-time price in an
-            hour exceeds the threshold, for the 72 hours starting at midnight after the day-ahead market closes.
+            For each node and price threshold, the probability that at least one real-time price in an \
+            hour exceeds the threshold, for the 72 hours starting at midnight after the day-ahead market closes. \
             Data lives in --data-dir (default ./data, or SPIKECAST_DATA_DIR).
             """,
         version: SpikecastVersion.current,

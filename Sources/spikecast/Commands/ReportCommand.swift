@@ -13,7 +13,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Mustache templates folder (default: the project's templates/; env SPIKECAST_TEMPLATES_DIR).")
     var templatesDir: String?
 
-    @Option(help: "Model registry folder, for model metadata and feature importance (default ./models; env SPIKECAST_MODELS_DIR).")
+    @Option(help: "Model registry folder, for model metadata and feature importance (default: models/ next to the data directory; env SPIKECAST_MODELS_DIR).")
     var modelsDir: String?
 
     @Option(help: "Report folder name under the reports folder (default: the spec's name).")
@@ -31,8 +31,10 @@ struct ReportOptions: ParsableArguments {
         URL(fileURLWithPath: reportsDir ?? ProcessEnvironment.shared["SPIKECAST_REPORTS_DIR"] ?? "./reports", isDirectory: true)
     }
 
-    var modelsURL: URL {
-        URL(fileURLWithPath: modelsDir ?? ProcessEnvironment.shared["SPIKECAST_MODELS_DIR"] ?? "./models", isDirectory: true)
+    /// --models-dir > SPIKECAST_MODELS_DIR > <data dir>/../models (as `train` and `predict` resolve it).
+    func modelsURL(dataDir: URL) -> URL {
+        if let d = modelsDir ?? ProcessEnvironment.shared["SPIKECAST_MODELS_DIR"] { return URL(fileURLWithPath: d, isDirectory: true) }
+        return dataDir.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("models", isDirectory: true)
     }
 
     /// Opens the store and templates, builds the spec and prints where the report went.
@@ -44,7 +46,7 @@ struct ReportOptions: ParsableArguments {
         let templates = try ReportTemplates.locate(explicit: templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
         let writer = ReportWriter(reportsDirectory: reportsURL, templates: templates, version: SpikecastVersion.current)
         var builder = ReportBuilder(
-            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: modelsURL),
+            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: modelsURL(dataDir: global.resolvedDataDir)),
             writer: writer, logger: logger)
         builder.bootstrapSamples = bootstrap
         let out = try builder.build(spec)
@@ -79,11 +81,18 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write notebook-like HTML reports (reports/<name>/index.html and reports/index.html).",
         discussion: """
-            `spikecast report --spec FILE` renders any report spec (YAML, see reports/specs/); the subcommands render
+            `spikecast report --spec FILE` renders any report spec (YAML, see reports/specs/); the subcommands render \
             the built-in backtest and daily forecast reports. Selection flags override the spec's selection.
             """,
-        subcommands: [ReportBacktestCommand.self, ReportForecastCommand.self, ReportIndexCommand.self]
+        subcommands: [ReportSpecCommand.self, ReportBacktestCommand.self, ReportForecastCommand.self, ReportIndexCommand.self],
+        defaultSubcommand: ReportSpecCommand.self
     )
+}
+
+struct ReportSpecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spec",
+        abstract: "Render a report spec (the default: `spikecast report --spec FILE`).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var report: ReportOptions
