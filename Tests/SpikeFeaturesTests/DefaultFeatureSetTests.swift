@@ -15,8 +15,9 @@ struct DefaultFeatureSetTests {
         let issues = try data.sampleIssues(node: node)
         let clock = ContinuousClock()
         let t0 = clock.now
+        let cpu0 = threadCPUSeconds()
         let d = try FeatureBuilder(featureSet: .named("default")).build(data: data, node: node, issues: issues)
-        print("default: \(d.rowCount) rows × \(d.columnCount) features built in \(clock.now - t0) (this build configuration)")
+        print("default: \(d.rowCount) rows × \(d.columnCount) features built in \(clock.now - t0) wall, \(threadCPUSeconds() - cpu0) s thread CPU (this build configuration)")
         let p = try FeatureBuilder(featureSet: .named("protocol-v1")).build(data: data, node: node, issues: issues)
         for (j, name) in p.featureNames.enumerated() {
             let a = try #require(d.column(name))

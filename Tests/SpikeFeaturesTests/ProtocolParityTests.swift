@@ -19,9 +19,10 @@ struct ProtocolParityTests {
         let issues = days.map { Issue(day: $0) }
         let clock = ContinuousClock()
         let t0 = clock.now
+        let cpu0 = threadCPUSeconds()
         let matrix = try FeatureBuilder(featureSet: .named("protocol-v1")).build(data: data, node: node, issues: issues)
         let labels = LabelBuilder.labels(prices: data.price(node, .realTime)!, targetStarts: matrix.targetStarts, thresholds: Threshold.defaults)
-        print("protocol-v1: \(matrix.rowCount) rows × \(matrix.columnCount) features + labels built in \(clock.now - t0) (this build configuration)")
+        print("protocol-v1: \(matrix.rowCount) rows × \(matrix.columnCount) features + labels built in \(clock.now - t0) wall, \(threadCPUSeconds() - cpu0) s thread CPU (this build configuration)")
         #expect(labels.resolutionMinutes == 15)
 
         let (header, rows) = try SharedERCOTData.readReference()

@@ -109,3 +109,10 @@ enum SharedERCOTData {
         return (header, rows)
     }
 }
+
+/// CPU time of the calling thread in seconds (unaffected by other processes on a shared machine).
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
