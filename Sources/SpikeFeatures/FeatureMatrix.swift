@@ -67,9 +67,17 @@ public struct FeatureMatrix: Sendable {
     /// The rows at `rows`, in that order.
     public func subset(rows: [Int]) -> FeatureMatrix {
         let n = featureNames.count
-        var v = [Double]()
-        v.reserveCapacity(rows.count * n)
-        for r in rows { v.append(contentsOf: values[(r * n)..<((r + 1) * n)]) }
+        let v = [Double](unsafeUninitializedCapacity: rows.count * n) { out, count in
+            values.withUnsafeBufferPointer { src in
+                var o = 0
+                for r in rows {
+                    precondition(r >= 0 && r < rowCount, "FeatureMatrix.subset: row \(r) out of 0..<\(rowCount)")
+                    (out.baseAddress! + o).initialize(from: src.baseAddress! + r * n, count: n)
+                    o += n
+                }
+            }
+            count = rows.count * n
+        }
         return FeatureMatrix(
             featureNames: featureNames, rowCount: rows.count, values: v,
             issueDays: rows.map { issueDays[$0] }, targetStarts: rows.map { targetStarts[$0] },
