@@ -72,7 +72,8 @@ struct BacktestRunnerTests {
         // The climatology model forecasts exactly the climatology baseline.
         for r in result.rows where r.model == "climatology" { #expect(abs(r.probability - r.climatology) < 1e-12) }
         // Stored: run succeeded, every fold and prediction is in the database.
-        let run = try #require(try store.run(id: #require(result.runID)))
+        let runID = try #require(result.runID)
+        let run = try #require(try store.run(id: runID))
         #expect(run.status == .succeeded)
         #expect(run.completedFolds == 8)
         #expect(run.predictionCount == result.rows.count)
