@@ -36,7 +36,8 @@ enum DefaultFeatures {
                 let h = Int(ctx.targetHour[r])
                 let l = ctx.latestCompleteDay(row: r) - t.baseDay
                 var mx = -Double.infinity, av = Int64.min, avs = Int64.min
-                for d in Swift.max(0, l - 6)...Swift.max(0, Swift.min(l, t.dayCount - 1)) where d <= l && d < t.dayCount {
+                let lo = Swift.max(0, l - 6), hi = Swift.min(l, t.dayCount - 1)
+                for d in stride(from: lo, through: hi, by: 1) {
                     let c = d * 24 + h
                     guard t.count[c] > 0 else { continue }
                     mx = Swift.max(mx, t.maxValue[c])

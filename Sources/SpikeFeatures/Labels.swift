@@ -21,7 +21,7 @@ public struct SpikeLabels: Sendable {
     public subscript(_ t: Threshold) -> [Int8]? { values[t] }
 
     /// Whether the label of target `i` is defined (same for every threshold).
-    public func isDefined(_ i: Int) -> Bool { (values[thresholds[0]]?[i] ?? -1) >= 0 }
+    public func isDefined(_ i: Int) -> Bool { thresholds.first.flatMap { values[$0]?[i] }.map { $0 >= 0 } ?? false }
 
     /// The labels at `rows`, in that order.
     public func subset(rows: [Int]) -> SpikeLabels {

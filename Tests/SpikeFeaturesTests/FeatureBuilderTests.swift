@@ -109,6 +109,19 @@ struct FeatureBuilderTests {
         }
     }
 
+    @Test("issues long after the data end (or before it starts) give NaN history, not a crash")
+    func outsideTheData() throws {
+        let late = Issue(day: LocalDate("2024-07-01")!), early = Issue(day: LocalDate("2024-03-01")!)
+        let m = try FeatureBuilder(featureSet: .named("default")).build(data: Self.data(), node: Fixtures.node, issues: [late, early])
+        #expect(try value(m, "rt_last", k: 0) == 20)             // the last interval, long ago
+        for name in ["rt_max_24h", "rt_nh100_7d", "rt_mean_hod_7d", "rt_max_hod_7d", "rt_nd500_hod_30d", "dam_hod", "load_fc"] {
+            #expect(try value(m, name, k: 17).isNaN, "\(name) late")
+            #expect(try value(m, name, k: 72 + 17).isNaN, "\(name) early")
+        }
+        #expect(try value(m, "rt_last", k: 72).isNaN)
+        #expect(try value(m, "rt_hours_since_spike1000", k: 0) > 24 * 50)
+    }
+
     @Test("many issues at once equal issue-by-issue builds; subset and column agree")
     func batchEqualsSingle() throws {
         let data = Self.data()
