@@ -60,10 +60,14 @@ public struct MetricChart: Chart {
     public var style: Style
     /// A horizontal reference line (0 for a skill score); nil for none.
     public var reference: Double?
+    /// Lower end of the value axis: values (and interval ends) below it are drawn at the axis edge with a
+    /// ▼ marker, so one unstable group (a skill score of −900 where climatology never varies) does not
+    /// flatten the rest. Nil fits every value. The default is nil.
+    public var floor: Double?
     public var figure: Figure
 
     public init(title: String, subtitle: String? = nil, metricName: String, dimension: MetricDimension, series: [MetricSeries],
-                style: Style = .lines, reference: Double? = nil, figure: Figure = .standard) {
+                style: Style = .lines, reference: Double? = nil, floor: Double? = nil, figure: Figure = .standard) {
         self.title = title
         self.subtitle = subtitle
         self.metricName = metricName
@@ -71,19 +75,33 @@ public struct MetricChart: Chart {
         self.series = series
         self.style = style
         self.reference = reference
+        self.floor = floor.flatMap { $0.isFinite ? $0 : nil }
         self.figure = figure
     }
 
     public func draw(on c: Canvas) throws(RenderError) {
         let top = c.drawTitle(title, subtitle: subtitle)
-        let valid = series.enumerated().map { (i, s) in (i, s.name, s.points.filter { $0.x.isFinite && $0.value.isFinite }.sorted { $0.x < $1.x }) }
-            .filter { !$0.2.isEmpty }
+        let floor = self.floor
+        var clamped = 0
+        func clamp(_ v: Double?) -> Double? {
+            guard let v, let floor, v < floor else { return v }
+            return floor
+        }
+        let valid = series.enumerated().map { (i, s) in
+            (i, s.name, s.points.filter { $0.x.isFinite && $0.value.isFinite }.sorted { $0.x < $1.x }.map { p -> MetricPoint in
+                if let floor, p.value < floor { clamped += 1 }
+                return MetricPoint(x: p.x, value: clamp(p.value)!, lower: clamp(p.lower), upper: clamp(p.upper))
+            })
+        }.filter { !$0.2.isEmpty }
         let dropped = series.reduce(0) { $0 + $1.points.count } - valid.reduce(0) { $0 + $1.2.count }
         let hasIntervals = valid.contains { $0.2.contains { $0.lower != nil || $0.upper != nil } }
         var legend = valid.map { LegendEntry(label: $0.1, color: Palette.series($0.0), kind: style == .bars ? .box : .lineMarker(.circle)) }
         if hasIntervals, !valid.isEmpty { legend.append(LegendEntry(label: "interval", color: Palette.axis, kind: .line(dash: []))) }
         let body = c.bodyRect(top: c.drawLegend(legend, y: top))
-        if dropped > 0 { c.drawFootnote("\(dropped) points with a NaN value not drawn") }
+        var notes: [String] = []
+        if dropped > 0 { notes.append("\(dropped) points with a NaN value not drawn") }
+        if clamped > 0, let floor { notes.append("▼ \(clamped) value\(clamped == 1 ? "" : "s") below \(Scale.formatNumber(floor, abs(floor) >= 1 ? 1 : 0.01)) drawn at the axis edge") }
+        c.drawFootnote(notes.joined(separator: "; "))
         guard !valid.isEmpty else {
             c.drawNoData(body, series.isEmpty ? "no metric series given" : "every metric value is missing (NaN)")
             return
@@ -96,12 +114,13 @@ public struct MetricChart: Chart {
         if ylo == yhi { ylo -= max(0.05, abs(ylo) * 0.1); yhi += max(0.05, abs(yhi) * 0.1) }
         let pad = (yhi - ylo) * 0.05
         // Do not pad below zero when nothing is negative.
-        let yd = Scale.niceDomain(ylo >= 0 ? max(0, ylo - pad) : ylo - pad, yhi + pad)
+        var yd = Scale.niceDomain(ylo >= 0 ? max(0, ylo - pad) : ylo - pad, yhi + pad)
+        if let floor, yd.0 < floor { yd.0 = floor }
         let xs = Set(allPts.map(\.x)).sorted()
         var xlo = xs.first!, xhi = xs.last!
         let minGap = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? 1
-        let categorical = style == .bars || dimension == .month || dimension == .hourOfDay
-        if categorical || xlo == xhi { xlo -= minGap / 2; xhi += minGap / 2 }
+        // Half a step of room at both ends so end markers and whiskers are not clipped.
+        xlo -= minGap / 2; xhi += minGap / 2
         var fixed: [Tick]?
         switch dimension {
         case .month:
@@ -140,6 +159,13 @@ public struct MetricChart: Chart {
                 }
                 c.polyline(lx, ly, color, width: c.lineWidth * 1.4)
                 if pts.count <= 100 { for j in lx.indices { c.marker(lx[j], ly[j], .circle, size: c.px(3.5), fill: color) } }
+            }
+            // Values at the floor were clamped: mark them.
+            if let floor {
+                for p in pts where p.value <= floor {
+                    let x = a.x.map(p.x) + offset, y = a.y.map(floor) - c.px(3)
+                    c.fillPolygon([x - c.px(3), x + c.px(3), x], [y - c.px(2), y - c.px(2), y + c.px(3)], color)
+                }
             }
             // Whiskers.
             for p in pts {

@@ -337,7 +337,7 @@ struct VisualizeBuilder {
         let byText = ["lead-hour": "lead time", "lead-day": "lead day", "hour": "hour of day", "month": "month"][by.rawValue]!
         return MetricChart(title: "\(metricName) by \(byText)", subtitle: subtitle(run, rows) + (bootstrap > 0 ? " · 90 % bootstrap intervals" : ""),
                            metricName: metricName, dimension: dimension, series: series, style: by == .leadDay ? .bars : .lines,
-                           reference: metric == .bss ? 0 : (metric == .auc ? 0.5 : nil), figure: figure)
+                           reference: metric == .bss ? 0 : (metric == .auc ? 0.5 : nil), floor: metric == .bss ? -1 : nil, figure: figure)
     }
 
     // MARK: Importance
