@@ -168,7 +168,7 @@ struct VisualizeCommand: ParsableCommand {
         let url = URL(fileURLWithPath: outputPath)
         let fmt = format?.imageFormat ?? ImageFormat(pathExtension: url.pathExtension) ?? .png
         try chart.write(to: url, format: fmt)
-        logger.info("wrote \(type.rawValue) chart", metadata: ["path": "\(url.path)", "format": "\(fmt.rawValue)"])
+        logger.debug("wrote \(type.rawValue) chart", metadata: ["path": "\(url.path)", "format": "\(fmt.rawValue)"])
         switch outputFormat {
         case .text:
             print("\(type.rawValue) chart (\(fmt.rawValue), \(width)×\(height) px): \(url.path)")
