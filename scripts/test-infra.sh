@@ -3,7 +3,8 @@
 #   1. promtool check rules + promtool test rules (a unit test per alert)
 #   2. promtool check config, dashboards are valid JSON
 #   3. docker-compose config validates infrastructure/docker/docker-compose.yml
-#   4. a real Prometheus scrapes a running `spikecast serve` and a query for a spikecast_ metric returns data
+#   4. a real Prometheus scrapes a running `spikecast serve` and a query for a spikecast_ metric returns data;
+#      `spikecast backup` works online, `restore` refuses while the service runs and succeeds after SIGTERM
 # There is no Docker engine here, so the Dockerfile itself is not built.
 # Env: SPIKECAST_BIN (default: the debug build's spikecast, built if missing).
 set -euo pipefail
@@ -92,11 +93,20 @@ fi
 echo "   Prometheus query spikecast_build_info: $(query 'spikecast_build_info' | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"][0]; print(r["metric"], r["value"][1])')"
 query 'spikecast_store_up' | has_data 1 || { echo "spikecast_store_up is not 1" >&2; exit 1; }
 
+echo "-- backup while the service runs; restore refuses until it stops"
+"$BIN" backup --data-dir "$TMP/data" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" --output "$TMP/backup.tar.gz" >/dev/null
+"$BIN" restore --check "$TMP/backup.tar.gz" >/dev/null
+if "$BIN" restore --data-dir "$TMP/data" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" "$TMP/backup.tar.gz" 2>"$TMP/restore.err"; then
+  echo "restore did not refuse while spikecast serve was running" >&2; exit 1
+fi
+grep -q "pass --force" "$TMP/restore.err" || { echo "unexpected restore error:" >&2; cat "$TMP/restore.err" >&2; exit 1; }
+
 # Graceful shutdown on SIGTERM, within 10 s, exit status 0.
 kill -TERM "$SERVE_PID"
 for _ in $(seq 1 20); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.5; done
 if kill -0 "$SERVE_PID" 2>/dev/null; then echo "spikecast serve ignored SIGTERM" >&2; exit 1; fi
 wait "$SERVE_PID" || { echo "spikecast serve exited with $? after SIGTERM" >&2; cat "$TMP/serve.log" >&2; exit 1; }
 SERVE_PID=""
+"$BIN" restore --data-dir "$TMP/data" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" "$TMP/backup.tar.gz" >/dev/null
 ls "$TMP"/logs/spikecast-*.jsonl >/dev/null 2>&1 || { echo "no JSON-lines log in $TMP/logs" >&2; exit 1; }
 echo "test-infra: all infrastructure checks passed"
