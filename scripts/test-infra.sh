@@ -41,7 +41,7 @@ cleanup() {
   for p in $SERVE_PID $PROM_PID; do kill "$p" 2>/dev/null || true; done
   sleep 0.5
   for p in $SERVE_PID $PROM_PID; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
+  [ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" >&2 || rm -rf "$TMP"
 }
 trap cleanup EXIT
 # HTTP GET with python3 (no curl needed): http_ok URL succeeds on a 2xx answer; http_get URL prints the body.
@@ -50,9 +50,13 @@ http_get() { python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.requ
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 SPORT="$(free_port)"; PPORT="$(free_port)"
 
-# No scheduler: scheduled jobs would call the live ERCOT API. Metrics are exported all the same.
-"$BIN" serve --host 127.0.0.1 --port "$SPORT" --no-scheduler --data-dir "$TMP/data" --logs-dir "$TMP/logs" \
-  --reports-dir "$TMP/reports" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" 2>"$TMP/serve.log" &
+# The scheduler runs one job only, fetch-data, with its command replaced by an offline one (the real one
+# calls the live ERCOT API); it is caught up at start, so the whole chain runs: child process, job-run
+# record in the store, JSON-lines log with job and run id, job metrics.
+"$BIN" serve --host 127.0.0.1 --port "$SPORT" --data-dir "$TMP/data" --logs-dir "$TMP/logs" \
+  --reports-dir "$TMP/reports" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" \
+  --forecast-schedule off --retrain-schedule off --forecast-report-schedule off --backtest-report-schedule off \
+  --job-command "fetch-data={spikecast} data status --data-dir {data_dir}" 2>"$TMP/serve.log" &
 SERVE_PID=$!
 ok=""
 for _ in $(seq 1 60); do
@@ -61,6 +65,14 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 [ -n "$ok" ] || { echo "spikecast serve did not come up:" >&2; cat "$TMP/serve.log" >&2; exit 1; }
+
+fetch_ok=""
+for _ in $(seq 1 60); do
+  if http_get "http://127.0.0.1:$SPORT/health" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["jobs"]["fetch-data"].get("last_status")=="succeeded" else 1)' 2>/dev/null; then fetch_ok=1; break; fi
+  sleep 0.5
+done
+[ -n "$fetch_ok" ] || { echo "the scheduled fetch-data job did not succeed:" >&2; http_get "http://127.0.0.1:$SPORT/health" >&2; cat "$TMP/serve.log" >&2; exit 1; }
+grep -h '"job":"fetch-data"' "$TMP"/logs/spikecast-*.jsonl | grep -q '"run_id":1' || { echo "no JSON log line with job and run id" >&2; exit 1; }
 
 cat >"$TMP/prometheus.yml" <<YML
 global:
@@ -92,6 +104,7 @@ if [ -z "$found" ]; then
 fi
 echo "   Prometheus query spikecast_build_info: $(query 'spikecast_build_info' | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"][0]; print(r["metric"], r["value"][1])')"
 query 'spikecast_store_up' | has_data 1 || { echo "spikecast_store_up is not 1" >&2; exit 1; }
+query 'spikecast_job_runs_total{job_name="fetch-data"}' | has_data 1 || { echo "spikecast_job_runs_total{job_name=\"fetch-data\"} is not 1" >&2; exit 1; }
 
 echo "-- backup while the service runs; restore refuses until it stops"
 "$BIN" backup --data-dir "$TMP/data" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" --output "$TMP/backup.tar.gz" >/dev/null
