@@ -235,11 +235,12 @@ public enum ForecastPipeline {
     /// issue time that covers the first target hour (00:00 CPT of D+1); actuals must be published
     /// within the last 48 h.
     ///
-    /// - Parameter storedSeries: the value series the store holds at all; a series the feature set
-    ///   reads but that was never stored is skipped (the model was trained with its features
-    ///   missing). nil = every series the feature set reads is required.
+    /// - Parameter storedSeries: the value series the store holds at all, with the latest
+    ///   availability of any of their rows; a series the feature set reads but that was never
+    ///   stored is skipped (the model was trained with its features missing), and one stored but
+    ///   absent from `data` is reported stale since that instant. nil = every series is required.
     public static func checkReadiness(
-        data: MarketData, node: Node, issue: Issue, featureSet name: String, storedSeries: Set<SeriesID>? = nil,
+        data: MarketData, node: Node, issue: Issue, featureSet name: String, storedSeries: [SeriesID: Instant]? = nil,
         maxRealTimeGapHours: Int = 3
     ) throws {
         let set = try FeatureSet.named(name)
@@ -273,22 +274,28 @@ public enum ForecastPipeline {
                                           message: "\(label) is stale: last delivery hour available starts \(fmt(s.starts[last])), delivery day \(issue.day) is not available"))
                 }
             case .series(let id):
-                if let stored = storedSeries, !stored.contains(id) { continue }
-                checkValues(data.value(id), label: id.variableName, kind: id.kind)
+                if let stored = storedSeries, stored[id] == nil { continue }
+                checkValues(data.value(id), label: id.variableName, kind: id.kind, latest: storedSeries?[id])
             case .nodeZoneTemperature:
                 let zoneIDs = node.weatherZones.map { SeriesID(.temperature, .forecast, zone: $0.rawValue) }
-                if let stored = storedSeries, !stored.contains(SeriesID(.temperature, .forecast)), !zoneIDs.contains(where: stored.contains) { continue }
+                if let stored = storedSeries, stored[SeriesID(.temperature, .forecast)] == nil, !zoneIDs.contains(where: { stored[$0] != nil }) { continue }
+                if data.value(SeriesID(.temperature, .forecast)) != nil, set.features.contains(where: { $0.sources.contains(.series(SeriesID(.temperature, .forecast))) }) { continue }
                 let present = zoneIDs.compactMap { data.value($0) }.filter { !$0.isEmpty }
                 if present.isEmpty {
-                    checkValues(data.value(SeriesID(.temperature, .forecast)), label: "temperature_forecast (zones \(node.weatherZones.map(\.rawValue).joined(separator: ","))) or temperature_forecast_ercot", kind: .forecast)
+                    checkValues(data.value(SeriesID(.temperature, .forecast)), label: "temperature_forecast (zones \(node.weatherZones.map(\.rawValue).joined(separator: ","))) or temperature_forecast_ercot", kind: .forecast,
+                                latest: storedSeries?[SeriesID(.temperature, .forecast)])
                 } else {
                     for s in present { checkValues(s, label: s.id.variableName, kind: .forecast) }
                 }
             }
         }
-        func checkValues(_ s: ValueSeries?, label: String, kind: ValueKind) {
+        func checkValues(_ s: ValueSeries?, label: String, kind: ValueKind, latest: Instant? = nil) {
             guard let s, !s.isEmpty else {
-                problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing"))
+                if let latest, latest.seconds <= t {
+                    problems.append(.init(series: label, lastAvailable: latest, message: "\(label) is stale since \(fmt(latest.seconds)) (its last published row)"))
+                } else {
+                    problems.append(.init(series: label, lastAvailable: nil, message: "\(label) is missing"))
+                }
                 return
             }
             switch kind {

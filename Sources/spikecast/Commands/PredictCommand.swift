@@ -110,7 +110,11 @@ struct PredictCommand: ParsableCommand {
         let createdAt = ModelCLI.now
         var output = Output(modelVersion: version.metadata.version, issueTime: issue.time,
                             issueTimeCPT: CentralTime.local(issue.time).description, forecasts: [])
-        let stored = Set(try store.status().filter { $0.category == "value" }.compactMap { SeriesID(variableName: $0.name) })
+        var stored: [SeriesID: Instant] = [:]
+        for s in try store.status() where s.category == "value" {
+            guard let id = SeriesID(variableName: s.name) else { continue }
+            stored[id] = max(stored[id] ?? s.latestAvailableAt, s.latestAvailableAt)
+        }
         var problems: [String] = []
         var results: [(Node, [Threshold: [Double]])] = []
         for n in nodes {
