@@ -37,18 +37,22 @@ struct VisualizeCommand: ParsableCommand {
         commandName: "visualize",
         abstract: "Draw a chart (PNG or SVG) from a stored backtest, an issued forecast or the stored prices.",
         discussion: """
-            reliability, roc, pr   a stored backtest (--backtest-id, default the newest finished run): one series per
-                                   model configuration (and per threshold when several are given), with climatology
-            metrics                Brier skill score (or --metric brier|auc) by --by lead-hour|lead-day|hour|month,
-                                   90 % bootstrap intervals
-            importance             feature importance (gain) of --model-version, else the backtest's summary, else the
-                                   newest registered model; --top N
-            price                  real-time and DAM prices of --node between --start-date and --end-date (CPT days,
-                                   inclusive; default the last 7 days stored), thresholds, spike hours shaded, and the
-                                   issued probabilities of --forecast-id when given
-            forecast               heatmap of one issue: 72 target hours × thresholds (or × nodes with --rows nodes);
-                                   --forecast-id, else the newest forecast of --node
-            Times are shown in CPT. --format defaults to the --output-path extension. The file is replaced atomically.
+            reliability, roc, pr: from a stored backtest (--backtest-id, default the newest finished run), one \
+            series per model configuration (per threshold too when several are given), plus climatology.
+
+            metrics: Brier skill score (or --metric brier|auc) by --by lead-hour|lead-day|hour|month, with 90 % \
+            bootstrap intervals.
+
+            importance: total gain of --model-version, else of the --backtest-id summary, else of the newest \
+            registered model; --top N.
+
+            price: real-time and DAM prices of --node from --start-date to --end-date (CPT days, inclusive; default \
+            the last 7 stored days), threshold lines, spike hours shaded; with --forecast-id, its probabilities.
+
+            forecast: heatmap of one issue, 72 target hours × thresholds (or × nodes with --rows nodes); \
+            --forecast-id, else the newest forecast of --node.
+
+            Times are shown in CPT. --format defaults to the --output-path extension; the file is replaced atomically.
             """
     )
 
