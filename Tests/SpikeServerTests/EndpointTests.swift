@@ -176,7 +176,7 @@ struct EndpointTests {
         let store = f.store
         try await service.application.test(.live) { client in
             // The scheduler starts with the application; wait (bounded) until it recorded the miss.
-            for _ in 0..<2000 where (try store.recentJobRuns(job: "forecast", limit: 1).first?.error ?? "").isEmpty {
+            for _ in 0..<10_000 where (try store.recentJobRuns(job: "forecast", limit: 1).first?.error ?? "").isEmpty {
                 try await Task.sleep(nanoseconds: 1_000_000)
             }
             try await client.execute(uri: "/health", method: .get) { r in

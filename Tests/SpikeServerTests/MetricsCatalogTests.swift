@@ -123,7 +123,7 @@ struct MetricsCatalogTests {
         let service = buildApplication(configuration: config, dependencies: ServiceDependencies(
             store: StoreHandle(store: store), runner: runner, clock: clock, metrics: metrics, logger: quietLogger()))
         let scraped = try await service.application.test(.live) { client in
-            for _ in 0..<2000 where runner.runs("fetch-data").isEmpty || service.scheduler?.activeJobCount != 0 {
+            for _ in 0..<10_000 where runner.runs("fetch-data").isEmpty || service.scheduler?.activeJobCount != 0 {
                 try await Task.sleep(nanoseconds: 1_000_000)
             }
             return try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
