@@ -16,7 +16,10 @@ BT_END="${DEMO_BACKTEST_END:-2024-11-30}"
 NODES="${DEMO_NODES:-HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON}"
 THRESHOLDS="${DEMO_THRESHOLDS:-100,500,1000}"
 TRAIN_START="${DEMO_TRAIN_START:-$GEN_START}"
-ISSUE_DAY="${DEMO_ISSUE_DAY:-$GEN_END}"
+# "Today" in the synthetic world: three days before its end, so the 72 target hours have realized prices.
+ISSUE_DAY="${DEMO_ISSUE_DAY:-$(date -u -d "$GEN_END -3 days" +%F)}"
+# The production model learns from every issue day whose targets were known by today's 06:00 issue.
+TRAIN_END="$(date -u -d "$ISSUE_DAY -1 day" +%F)"
 DATA_DIR="${SPIKECAST_DATA_DIR:-./data}"
 REPORTS_DIR="${SPIKECAST_REPORTS_DIR:-./reports}"
 export SPIKECAST_DATA_DIR="$DATA_DIR" SPIKECAST_REPORTS_DIR="$REPORTS_DIR"
@@ -39,9 +42,9 @@ BACKTEST_ID=$("$SPIKECAST" backtest list --output-format csv | awk -F, -v n="$RU
 [ -n "$BACKTEST_ID" ] || { echo "demo: could not find backtest '$RUN_NAME'" >&2; exit 1; }
 echo "   backtest #$BACKTEST_ID, $(( $(date +%s) - t )) s" >&2
 
-step "3/5 train the production model on issue days $TRAIN_START … $ISSUE_DAY"
+step "3/5 train the production model on issue days $TRAIN_START … $TRAIN_END"
 t=$(date +%s)
-"$SPIKECAST" train --start-date "$TRAIN_START" --end-date "$ISSUE_DAY" --nodes "$NODES" --thresholds "$THRESHOLDS" >&2
+"$SPIKECAST" train --start-date "$TRAIN_START" --end-date "$TRAIN_END" --nodes "$NODES" --thresholds "$THRESHOLDS" >&2
 echo "   $(( $(date +%s) - t )) s" >&2
 
 step "4/5 issue the forecast of $ISSUE_DAY 06:00 CPT"
