@@ -65,16 +65,20 @@ struct GenerateCommand: ParsableCommand {
         guard (1...9).contains(compressionLevel) else {
             throw ArgumentParser.ValidationError("--compression-level must be 1…9, got \(compressionLevel)")
         }
+        _ = try makeMarket()
+    }
+
+    func makeMarket() throws -> SyntheticMarket {
+        do {
+            return try SyntheticMarket(seed: seed, start: LocalDate(start)!, end: LocalDate(end)!)
+        } catch {
+            throw ArgumentParser.ValidationError(error.description)
+        }
     }
 
     func run() throws {
         let logger = global.logger("spikecast.generate")
-        let market: SyntheticMarket
-        do {
-            market = try SyntheticMarket(seed: seed, start: LocalDate(start)!, end: LocalDate(end)!)
-        } catch {
-            throw ArgumentParser.ValidationError(error.description)
-        }
+        let market = try makeMarket()
         let clock = ContinuousClock()
         var t = clock.now
         logger.info("generating synthetic market", metadata: ["seed": "\(seed)", "start": "\(start)", "end": "\(end)"])
