@@ -45,9 +45,9 @@ struct ConnectionTests {
             env.ercot.setGeoBlocked(false)
 
             c = env.config
-            c.requestTimeoutSeconds = 0.3
+            c.requestTimeoutSeconds = 1.0
             c.maxRetries = 0
-            env.ercot.setTokenDelay(1.5)
+            env.ercot.setTokenDelay(4)
             checks = await Self.run(env, c)
             #expect(checks[0].failure == FetchError.Kind.timeout.rawValue)
             env.ercot.setTokenDelay(0)

@@ -85,9 +85,9 @@ struct RateLimitTests {
     func timeouts() async throws {
         try await withFetchEnv { env in
             var c = env.config
-            c.requestTimeoutSeconds = 0.3
+            c.requestTimeoutSeconds = 1.0
             c.maxRetries = 1
-            env.ercot.inject(.delay(1.5), count: 2)
+            env.ercot.inject(.delay(4), count: 2)
             let e = await expectFetchError { _ = try await env.ercotClient(c).fetchAll(Self.path, query: Self.query("2025-02-03")) }
             #expect(e?.kind == .timeout)
         }
