@@ -68,6 +68,7 @@ let package = Package(
         // Backend service: HTTP endpoints, scheduler, metrics.
         .target(name: "SpikeServer", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeModel", "SpikeBacktest", "SpikeReport",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
