@@ -21,8 +21,8 @@ struct DataStatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Coverage of every stored series: first and last interval, rows, missing intervals, duplicates, latest availability.",
         discussion: """
-            One line per price series (node, market, interval length) and per value series. Missing intervals
-            are the gaps in the grid of the series' interval length between its first and last interval.
+            One line per price series (node, market, interval length) and per value series. Missing intervals \
+            are the gaps in the grid of the series' interval length between its first and last interval. \
             Times are shown in UTC and in CPT.
             """
     )

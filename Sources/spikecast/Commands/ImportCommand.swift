@@ -8,11 +8,11 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import price, load and weather CSVs (long format or ERCOT reports; plain, .gz or .zip) into the store.",
         discussion: """
-            PATH is a file or a folder (searched recursively for .csv, .gz and .zip). Recognised formats: the
-            long CSV format of ../shared/datasets/ercot (prices, or variable/value series), ERCOT NP6-905-CD
-            settlement point prices, NP6-788-CD SCED LMPs and NP4-190-CD DAM prices, detected from the header.
-            Everything is parsed and checked before anything is written, in one transaction: a bad row stops
-            the import (naming file, line and field) and leaves the store unchanged, unless --skip-bad-rows.
+            PATH is a file or a folder (searched recursively for .csv, .gz and .zip). Recognised formats: the \
+            long CSV format of ../shared/datasets/ercot (prices, or variable/value series), ERCOT NP6-905-CD \
+            settlement point prices, NP6-788-CD SCED LMPs and NP4-190-CD DAM prices, detected from the header. \
+            Everything is parsed and checked before anything is written, in one transaction: a bad row stops \
+            the import (naming file, line and field) and leaves the store unchanged, unless --skip-bad-rows. \
             Importing the same data again changes nothing.
             """
     )
