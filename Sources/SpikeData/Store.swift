@@ -235,8 +235,15 @@ public final class Store: Sendable {
         guard !rows.isEmpty else { return summary }
         let countStatement = try db.cachedStatement(sql: "SELECT count(*) FROM price WHERE node = ? AND market = ?")
         var keys: [MarketData.PriceKey: (before: Int, changed: Int, total: Int)] = [:]
-        for r in rows where keys[MarketData.PriceKey(r.node, r.market)] == nil {
-            keys[MarketData.PriceKey(r.node, r.market)] = (try Int.fetchOne(countStatement, arguments: [r.node.name, r.market.rawValue]) ?? 0, 0, 0)
+        var previous: PriceRecord?
+        for r in rows {
+            // Rows usually come grouped by series: look up only when the series changes.
+            if let p = previous, p.node == r.node, p.market == r.market { continue }
+            previous = r
+            let k = MarketData.PriceKey(r.node, r.market)
+            if keys[k] == nil {
+                keys[k] = (try Int.fetchOne(countStatement, arguments: [r.node.name, r.market.rawValue]) ?? 0, 0, 0)
+            }
         }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO price(node, market, interval_start, interval_minutes, price, available_at, source_id)
@@ -289,8 +296,12 @@ public final class Store: Sendable {
         guard !rows.isEmpty else { return summary }
         let countStatement = try db.cachedStatement(sql: "SELECT count(*) FROM series_value WHERE variable = ?")
         var keys: [SeriesID: (before: Int, changed: Int, total: Int)] = [:]
-        for r in rows where keys[r.series] == nil {
-            keys[r.series] = (try Int.fetchOne(countStatement, arguments: [r.series.variableName]) ?? 0, 0, 0)
+        var previous: SeriesID?
+        for r in rows where r.series != previous {
+            previous = r.series
+            if keys[r.series] == nil {
+                keys[r.series] = (try Int.fetchOne(countStatement, arguments: [r.series.variableName]) ?? 0, 0, 0)
+            }
         }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO series_value(variable, kind, zone, interval_start, interval_minutes, vintage, value, available_at, source_id)
