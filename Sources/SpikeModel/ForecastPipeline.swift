@@ -20,13 +20,14 @@ public enum ForecastPipeline {
         // CPT hour of day and month by feature row.
         var hourOf = [Int](repeating: 0, count: features.rowCount), monthOf = [Int](repeating: 1, count: features.rowCount)
         for (i, r) in rows.enumerated() { hourOf[r] = hoursAll.hours[i]; monthOf[r] = hoursAll.months[i] }
+        let cache = MatrixCache()
         for t in labels.thresholds {
             guard let y = labels.values[t] else { continue }
             precondition(y.count == features.rowCount, "labels for $\(t) have \(y.count) rows, features \(features.rowCount)")
             let usable = rows.filter { y[$0] >= 0 }
             let m = try fitThreshold(
                 threshold: t, features: features, y: y, rows: usable, config: config,
-                hour: { hourOf[$0] }, month: { monthOf[$0] }, logger: logger)
+                hour: { hourOf[$0] }, month: { monthOf[$0] }, cache: cache, logger: logger)
             logger?.debug("fitted \(node) $\(t): \(m.predictor.kindName), \(m.summary.rows) rows, \(m.summary.positives) positives")
             models[t] = m
         }
@@ -35,7 +36,7 @@ public enum ForecastPipeline {
 
     static func fitThreshold(
         threshold t: Threshold, features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig,
-        hour: (Int) -> Int, month: (Int) -> Int, logger: Logger?
+        hour: (Int) -> Int, month: (Int) -> Int, cache: MatrixCache = MatrixCache(), logger: Logger?
     ) throws -> ThresholdModel {
         let labels = rows.map { y[$0] }
         let clim = HourClimatology(labels: labels, hours: rows.map(hour))
@@ -58,7 +59,7 @@ public enum ForecastPipeline {
                 summary.calibrationSkipped = "\(tailPositives) positives in the calibration tail (< min_positives \(config.calibration.minPositives))"
             } else {
                 var s = summary
-                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s)
+                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s, cache: cache)
                 let tailX = features.subset(rows: split.tail)
                 let dm = config.kind == .xgboost
                     ? try XGBoostMatrix(values: tailX.values, rows: tailX.rowCount, columns: tailX.columnCount, featureNames: features.featureNames) : nil
@@ -76,7 +77,7 @@ public enum ForecastPipeline {
                 }
             }
         }
-        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary)
+        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary, cache: cache)
         return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, climatology: clim, summary: summary)
     }
 
@@ -96,7 +97,7 @@ public enum ForecastPipeline {
 
     static func fitPredictor(
         features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig,
-        hour: (Int) -> Int, month: (Int) -> Int, summary: inout ThresholdSummary
+        hour: (Int) -> Int, month: (Int) -> Int, summary: inout ThresholdSummary, cache: MatrixCache = MatrixCache()
     ) throws -> Predictor {
         let labels = rows.map { y[$0] }
         switch config.kind {
@@ -132,9 +133,8 @@ public enum ForecastPipeline {
                     _ = stop
                 }
             }
-            let tx = features.subset(rows: trainRows)
-            let dtrain = try XGBoostMatrix(values: tx.values, rows: tx.rowCount, columns: tx.columnCount,
-                                           labels: trainRows.map { Float(y[$0]) }, featureNames: features.featureNames)
+            let dtrain = try cache.matrix(features: features, rows: trainRows, nthread: p.nthread)
+            try dtrain.setLabels(trainRows.map { Float(y[$0]) })
             var (booster, rounds) = try XGBoostBooster.train(
                 parameters: p.boosterParameters(baseScore: base), train: dtrain, rounds: p.rounds,
                 validation: validation, earlyStoppingRounds: validation == nil ? nil : p.earlyStoppingRounds)
@@ -149,6 +149,22 @@ public enum ForecastPipeline {
             summary.rounds = rounds
             summary.importance = try booster.featureImportance(featureNames: features.featureNames)
             return .xgboost(booster)
+        }
+    }
+
+    /// Training matrices by row set, shared by the thresholds of one fit (the rows with a defined
+    /// label are the same for every threshold), so XGBoost builds each histogram index once.
+    final class MatrixCache {
+        private var entries: [(rows: [Int], matrix: XGBoostMatrix)] = []
+
+        func matrix(features: FeatureMatrix, rows: [Int], nthread: Int) throws -> XGBoostMatrix {
+            if let hit = entries.first(where: { $0.rows == rows }) { return hit.matrix }
+            let x = features.subset(rows: rows)
+            let m = try XGBoostMatrix(values: x.values, rows: x.rowCount, columns: x.columnCount,
+                                      featureNames: features.featureNames, nthread: nthread)
+            if entries.count >= 4 { entries.removeFirst() }
+            entries.append((rows, m))
+            return m
         }
     }
 

@@ -44,27 +44,21 @@ public final class XGBoostMatrix {
     ///   - values: row-major `rows × columns` values; NaN marks a missing value.
     ///   - labels: one label per row (0 or 1 for binary:logistic), or nil for prediction.
     ///   - featureNames: names stored with the matrix (and so with a booster trained on it).
-    public init(values: [Double], rows: Int, columns: Int, labels: [Float]? = nil, featureNames: [String]? = nil) throws(XGBoostError) {
+    public init(values: [Double], rows: Int, columns: Int, labels: [Float]? = nil, featureNames: [String]? = nil, nthread: Int = 2) throws(XGBoostError) {
         guard rows >= 0, columns > 0, values.count == rows * columns else {
             throw XGBoostError(call: "XGDMatrixCreateFromMat", message: "matrix has \(values.count) values, expected \(rows) × \(columns)")
         }
         let floats = values.map { Float($0) }
         var h: DMatrixHandle?
         let rc = floats.withUnsafeBufferPointer { buf in
-            XGDMatrixCreateFromMat(buf.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &h)
+            XGDMatrixCreateFromMat_omp(buf.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &h, Int32(nthread))
         }
-        try XGBoostError.check(rc, "XGDMatrixCreateFromMat")
+        try XGBoostError.check(rc, "XGDMatrixCreateFromMat_omp")
         guard let made = h else { throw XGBoostError(call: "XGDMatrixCreateFromMat", message: "returned no handle") }
         handle = made
         self.rows = rows
         self.columns = columns
-        if let labels {
-            guard labels.count == rows else {
-                throw XGBoostError(call: "XGDMatrixSetFloatInfo", message: "\(labels.count) labels for \(rows) rows")
-            }
-            let rc2 = labels.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(made, "label", $0.baseAddress, bst_ulong(rows)) }
-            try XGBoostError.check(rc2, "XGDMatrixSetFloatInfo(label)")
-        }
+        if let labels { try setLabels(labels) }
         if let featureNames {
             guard featureNames.count == columns else {
                 throw XGBoostError(call: "XGDMatrixSetStrFeatureInfo", message: "\(featureNames.count) feature names for \(columns) columns")
@@ -75,6 +69,16 @@ public final class XGBoostMatrix {
                     "XGDMatrixSetStrFeatureInfo(feature_name)")
             }
         }
+    }
+
+    /// Sets (or replaces) the labels, so one matrix (and its cached histogram index) can train
+    /// the models of several thresholds in turn.
+    public func setLabels(_ labels: [Float]) throws(XGBoostError) {
+        guard labels.count == rows else {
+            throw XGBoostError(call: "XGDMatrixSetFloatInfo", message: "\(labels.count) labels for \(rows) rows")
+        }
+        let rc = labels.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(handle, "label", $0.baseAddress, bst_ulong(rows)) }
+        try XGBoostError.check(rc, "XGDMatrixSetFloatInfo(label)")
     }
 
     deinit { XGDMatrixFree(handle) }
