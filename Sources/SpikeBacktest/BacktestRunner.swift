@@ -77,9 +77,12 @@ public struct FoldOutcome: Codable, Sendable, Hashable {
     /// Positive training labels per threshold (keyed by the threshold's description).
     public var trainPositives: [String: Int]
     public var trainSeconds: Double
+    /// XGBoost total gain by feature, per threshold (keyed by the threshold's description); nil for other models.
+    public var importance: [String: [String: Double]]?
 
     enum CodingKeys: String, CodingKey {
         case node, model, fold, refitDay = "refit_day", trainRows = "train_rows", trainPositives = "train_pos", trainSeconds = "train_s"
+        case importance
     }
 }
 
@@ -349,8 +352,11 @@ public struct BacktestRunner: Sendable {
                                 label: ys[r], modelID: modelID, fold: unit.fold.index))
                         }
                     }
-                    let outcome = FoldOutcome(node: unit.node, model: config.name, fold: unit.fold.index, refitDay: unit.fold.refitDay,
+                    var outcome = FoldOutcome(node: unit.node, model: config.name, fold: unit.fold.index, refitDay: unit.fold.refitDay,
                                               trainRows: trainRows.count, trainPositives: positives, trainSeconds: trainTime)
+                    var importance: [String: [String: Double]] = [:]
+                    for (t, m) in model.models { if let gain = m.summary.importance { importance[t.description] = gain } }
+                    outcome.importance = importance.isEmpty ? nil : importance
                     if let store, let runID = currentRun {
                         let info = (try? JSONEncoder().encode(outcome)).map { String(decoding: $0, as: UTF8.self) }
                         try store.saveFold(runID: runID, key: FoldKey(node: unit.node, model: config.name, fold: unit.fold.index),

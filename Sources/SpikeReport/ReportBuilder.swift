@@ -604,7 +604,13 @@ public struct ReportBuilder: Sendable {
     func importance(_ s: Selected) throws -> [FeatureImportance] {
         var jsons: [String] = []
         for version in Set(s.forecasts.map(\.modelVersion)).sorted() { if let m = try modelMetadata(version: version) { jsons.append(m) } }
-        if jsons.isEmpty, let run = s.runA, let summary = try sources.backtests.summaryJSON(runID: run.id) { jsons.append(summary) }
+        if jsons.isEmpty, let run = s.runA {
+            // Total gain summed over the backtest's folds (of model A when a run holds several).
+            let folds = try sources.backtests.foldRecords(runID: run.id)
+            let modelA = s.rowsA.first?.model
+            jsons += folds.filter { fold in modelA == nil || fold.key.model == modelA! }.compactMap(\.infoJSON)
+            if jsons.isEmpty, let summary = try sources.backtests.summaryJSON(runID: run.id) { jsons.append(summary) }
+        }
         if jsons.isEmpty, let latest = try sources.store.registeredModels().max(by: { $0.createdAt < $1.createdAt }) { jsons.append(latest.metadataJSON) }
         var total: [String: Double] = [:]
         for json in jsons { for (k, v) in Self.importanceValues(json) { total[k, default: 0] += v } }
@@ -619,11 +625,16 @@ public struct ReportBuilder: Sendable {
         func walk(_ v: Any) {
             if let d = v as? [String: Any] {
                 for (k, v2) in d {
-                    if k == "featureImportance" || k == "feature_importance" || k == "importance" {
-                        if let m = v2 as? [String: Any] {
-                            for (name, x) in m { if let n = x as? NSNumber { out[name, default: 0] += n.doubleValue } }
-                            continue
+                    if k == "featureImportance" || k == "feature_importance" || k == "importance", let m = v2 as? [String: Any] {
+                        // {feature: gain}, or {threshold: {feature: gain}}.
+                        for (name, x) in m {
+                            if let n = x as? NSNumber {
+                                out[name, default: 0] += n.doubleValue
+                            } else if let inner = x as? [String: Any] {
+                                for (f, y) in inner { if let n = y as? NSNumber { out[f, default: 0] += n.doubleValue } }
+                            }
                         }
+                        continue
                     }
                     walk(v2)
                 }
