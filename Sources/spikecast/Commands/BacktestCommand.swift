@@ -15,10 +15,10 @@ struct BacktestCommand: ParsableCommand {
         commandName: "backtest",
         abstract: "Walk-forward backtests: train on what was known at each refit, forecast, score against climatology.",
         discussion: """
-            `spikecast backtest --start-date 2024-04-01 --end-date 2024-12-31 --threshold 100` runs a walk-forward
-            backtest (the `run` subcommand is the default). Every completed fold is stored in the data directory's
-            SQLite, so a killed run resumes from its last completed fold when the same command is run again.
-            `spikecast backtest list` lists stored runs; `spikecast backtest show ID` prints a run's metrics.
+            `spikecast backtest --start-date 2024-04-01 --end-date 2024-12-31 --threshold 100` runs a walk-forward \
+            backtest (the `run` subcommand is the default). Every completed fold is stored in the data directory's \
+            SQLite, so a killed run resumes from its last completed fold when the same command is run again. \
+            `spikecast backtest list` lists stored runs; `spikecast backtest show ID` prints a run's metrics. \
             `--preset protocol-v1` is the benchmark of ../shared/bench/PROTOCOL.md.
             """,
         subcommands: [BacktestRunCommand.self, BacktestListCommand.self, BacktestShowCommand.self],
@@ -31,15 +31,15 @@ struct BacktestRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run (or resume) a walk-forward backtest and print its metrics.",
         discussion: """
-            Issue days run from --start-date to --end-date (default: the last day whose targets all have labels).
-            Each refit day (every --refit-every issue days) trains on the rows whose target hour had ended by
-            its 06:00 CPT issue time, from the first day of data (or a rolling --window), and forecasts its issue
-            days. Folds of nodes x model configurations run in parallel on the cores.
-            Metrics: Brier, Brier skill against hour-of-day climatology (with a 90 % bootstrap interval over
-            issue days), reliability / resolution / uncertainty, log loss, ROC-AUC, PR-AUC, ECE, precision and
-            recall at --cutoff, by node and threshold, and Brier by lead day, hour of day, month and regime
+            Issue days run from --start-date to --end-date (default: the last day whose targets all have labels). \
+            Each refit day (every --refit-every issue days) trains on the rows whose target hour had ended by \
+            its 06:00 CPT issue time, from the first day of data (or a rolling --window), and forecasts its issue \
+            days. Folds of nodes x model configurations run in parallel on the cores. \
+            Metrics: Brier, Brier skill against hour-of-day climatology (with a 90 % bootstrap interval over \
+            issue days), reliability / resolution / uncertainty, log loss, ROC-AUC, PR-AUC, ECE, precision and \
+            recall at --cutoff, by node and threshold, and Brier by lead day, hour of day, month and regime \
             (before / after RTC+B on 2025-12-05).
-            --preset protocol-v1 fixes node HB_HUBAVG, thresholds 100/500/1000, 06:00 issue, 72 targets,
+            --preset protocol-v1 fixes node HB_HUBAVG, thresholds 100/500/1000, 06:00 issue, 72 targets, \
             refit every 2nd day, expanding window from the first day of data, and prints the benchmark JSON.
             """
     )

@@ -8,7 +8,7 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Write one .tar.gz with a consistent online copy of the database plus the models and forecasts folders.",
         discussion: """
-            Safe while `spikecast serve` runs (SQLite online backup). The archive holds manifest.json,
+            Safe while `spikecast serve` runs (SQLite online backup). The archive holds manifest.json, \
             data/spikecast.sqlite, models/ and forecasts/. Restore it with `spikecast restore FILE`.
             """
     )

@@ -9,8 +9,8 @@ struct BenchRenderCommand: ParsableCommand {
         commandName: "bench-render",
         abstract: "Benchmark: render every chart type for a synthetic one-year backtest and print the seconds.",
         discussion: """
-            Input: 8,760 hourly targets × 3 thresholds (reliability, ROC, precision–recall, metrics by lead, hour and
-            month), 35,136 15-minute real-time prices with hourly DAM (price chart), a 72-hour × 3 heatmap and 60
+            Input: 8,760 hourly targets × 3 thresholds (reliability, ROC, precision–recall, metrics by lead, hour and \
+            month), 35,136 15-minute real-time prices with hourly DAM (price chart), a 72-hour × 3 heatmap and 60 \
             feature importances; generated deterministically, not market data. Computing bins and curves is included.
             """,
         shouldDisplay: false

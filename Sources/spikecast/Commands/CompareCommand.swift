@@ -12,9 +12,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two models (or two stored backtests) on the same issue days and targets; writes reports/<name>/.",
         discussion: """
-            With --model A --model B it runs one walk-forward backtest holding both configurations (same folds,
-            same rows), then writes the comparison report. With --backtest-id A --backtest-id B it compares two
-            stored backtests on the rows they share. Differences are A − B; the verdict reads the 90 % paired
+            With --model A --model B it runs one walk-forward backtest holding both configurations (same folds, \
+            same rows), then writes the comparison report. With --backtest-id A --backtest-id B it compares two \
+            stored backtests on the rows they share. Differences are A − B; the verdict reads the 90 % paired \
             bootstrap interval of ΔBrier over issue days.
             """)
 

@@ -60,12 +60,12 @@ struct FeaturesBuildCommand: ParsableCommand {
         commandName: "build",
         abstract: "Build the point-in-time feature matrix and spike labels of one node for a range of issue days.",
         discussion: """
-            One row per (issue day D, target hour): issue at 06:00 CPT on D, 72 targets from 00:00 CPT on D+1.
-            Issue days default to the node's sample issue days (first RT day … last day whose 72 targets all have
-            labels). Every value is checked against the issue time: a value that read data published later fails
-            the build. The CSV has the columns of the benchmark's features_dev.csv.gz: issue_day_cpt,
-            target_start_utc, the features (6 decimals, empty = missing), then y<threshold> (1.000000, 0.000000, empty = undefined).
-            With --output-path the CSV goes to that file (gzip when it ends in .gz, written atomically) and a
+            One row per (issue day D, target hour): issue at 06:00 CPT on D, 72 targets from 00:00 CPT on D+1. \
+            Issue days default to the node's sample issue days (first RT day … last day whose 72 targets all have \
+            labels). Every value is checked against the issue time: a value that read data published later fails \
+            the build. The CSV has the columns of the benchmark's features_dev.csv.gz: issue_day_cpt, \
+            target_start_utc, the features (6 decimals, empty = missing), then y<threshold> (1.000000, 0.000000, empty = undefined). \
+            With --output-path the CSV goes to that file (gzip when it ends in .gz, written atomically) and a \
             summary goes to stdout.
             """
     )

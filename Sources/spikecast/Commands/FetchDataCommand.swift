@@ -15,14 +15,14 @@ struct FetchDataCommand: AsyncParsableCommand {
         commandName: "fetch-data",
         abstract: "Fetch ERCOT prices, load, wind, solar and Open-Meteo weather into the store.",
         discussion: """
-            Fetches CPT delivery days --start-date…--end-date from the ERCOT Public API (days before 2023-12-11
-            from its archive) and Open-Meteo. Incremental and resumable: every page is committed as it
-            arrives and finished days are recorded, so a repeated or interrupted fetch continues where it
-            stopped; re-fetching never duplicates rows. Days ERCOT has not published yet (HTTP 200, zero
+            Fetches CPT delivery days --start-date…--end-date from the ERCOT Public API (days before 2023-12-11 \
+            from its archive) and Open-Meteo. Incremental and resumable: every page is committed as it \
+            arrives and finished days are recorded, so a repeated or interrupted fetch continues where it \
+            stopped; re-fetching never duplicates rows. Days ERCOT has not published yet (HTTP 200, zero \
             rows) are reported and fetched again next time.
 
-            Credentials (environment or ./.env): ERCOT_API_USERNAME, ERCOT_API_PASSWORD (alias
-            ERCOT_API_SECRET), ERCOT_API_SUBSCRIPTION_KEY (alias ERCOT_API_KEY), WEATHER_API_KEY (optional).
+            Credentials (environment or ./.env): ERCOT_API_USERNAME, ERCOT_API_PASSWORD (alias \
+            ERCOT_API_SECRET), ERCOT_API_SUBSCRIPTION_KEY (alias ERCOT_API_KEY), WEATHER_API_KEY (optional). \
             Endpoints: ERCOT_API_BASE_URL, ERCOT_API_TOKEN_URL, WEATHER_API_BASE_URL (defaults: the real services).
             --test-connection checks each service and says what failed without printing secrets.
             """

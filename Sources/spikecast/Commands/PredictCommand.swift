@@ -10,12 +10,12 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Forecast the 72 hourly spike probabilities per node and threshold for one issue and store them.",
         discussion: """
-            Uses a trained model version (--model-version, default the newest in the registry) and the data in the
-            store as of the issue time (--issue-time: a CPT date for its 06:00 CPT issue, or an ISO-8601 instant on a
-            whole CPT hour; default the latest 06:00 CPT issue that has passed). Targets are the 72 clock hours from
-            00:00 CPT of the next day, shown in CPT. Probabilities are monotone across thresholds. Each forecast is
-            stored with its issue time and model version. When a series the model reads is missing or stale at the
-            issue time, predict refuses and names the series and since when (--allow-stale forecasts anyway,
+            Uses a trained model version (--model-version, default the newest in the registry) and the data in the \
+            store as of the issue time (--issue-time: a CPT date for its 06:00 CPT issue, or an ISO-8601 instant on a \
+            whole CPT hour; default the latest 06:00 CPT issue that has passed). Targets are the 72 clock hours from \
+            00:00 CPT of the next day, shown in CPT. Probabilities are monotone across thresholds. Each forecast is \
+            stored with its issue time and model version. When a series the model reads is missing or stale at the \
+            issue time, predict refuses and names the series and since when (--allow-stale forecasts anyway, \
             with those features missing).
             """
     )

@@ -8,8 +8,8 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore a `spikecast backup` archive into the data, models and forecasts folders.",
         discussion: """
-            The archive is checked first (layout, manifest, database integrity) and fully extracted before anything
-            is replaced; on any failure the current data is left as it was. Refuses while `spikecast serve` is using
+            The archive is checked first (layout, manifest, database integrity) and fully extracted before anything \
+            is replaced; on any failure the current data is left as it was. Refuses while `spikecast serve` is using \
             the data folder unless --force. The previous database is kept as spikecast.sqlite.pre-restore-<time>.
             """
     )

@@ -26,14 +26,14 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the backend service: HTTP endpoints, Prometheus metrics and the job scheduler.",
         discussion: """
             Endpoints: GET /metrics (Prometheus), GET /health (200, or 503 with reasons), \
-            GET /api/v1/forecasts/latest?node=HB_NORTH&threshold=100, GET /reports/… (the HTML reports).
-            The scheduler runs in America/Chicago time (DST-aware): fetch-data daily 00:00, forecast daily 06:00,
-            forecast-report daily 06:30, retrain every second day 01:00, backtest-report off (weekly Sunday 02:00 when
-            enabled). Schedules: 'daily HH:MM', 'every N days HH:MM from YYYY-MM-DD', 'weekly sun HH:MM' or 'off'.
+            GET /api/v1/forecasts/latest?node=HB_NORTH&threshold=100, GET /reports/… (the HTML reports). \
+            The scheduler runs in America/Chicago time (DST-aware): fetch-data daily 00:00, forecast daily 06:00, \
+            forecast-report daily 06:30, retrain every second day 01:00, backtest-report off (weekly Sunday 02:00 when \
+            enabled). Schedules: 'daily HH:MM', 'every N days HH:MM from YYYY-MM-DD', 'weekly sun HH:MM' or 'off'. \
             Each job runs a spikecast command as a child process; override its command line with
-            --job-command NAME='ARGS' (placeholders {spikecast} {data_dir} {models_dir} {forecasts_dir}
-            {reports_dir} {nodes} {thresholds} {date} {date-N} {date+N}) or env JOB_<NAME>_COMMAND.
-            Logs go to stderr and as JSON lines to <logs-dir>/spikecast-YYYY-MM-DD.jsonl. SIGTERM/SIGINT shut down
+            --job-command NAME='ARGS' (placeholders {spikecast} {data_dir} {models_dir} {forecasts_dir} \
+            {reports_dir} {nodes} {thresholds} {date} {date-N} {date+N}) or env JOB_<NAME>_COMMAND. \
+            Logs go to stderr and as JSON lines to <logs-dir>/spikecast-YYYY-MM-DD.jsonl. SIGTERM/SIGINT shut down \
             gracefully (running jobs are terminated and recorded as failed).
             """
     )

@@ -97,13 +97,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train one model per node and threshold on stored data and save it as a new model version.",
         discussion: """
-            Training issue days are --start-date … --end-date (06:00 CPT issues, 72 targets each); only target
-            hours that ended by 00:00 CPT after --end-date and whose label is defined are used. Features come from
-            the configuration's feature set, labels from the node's real-time prices. The models, metadata.json
-            (feature names, hyperparameters, training window, data fingerprint, library versions, training
+            Training issue days are --start-date … --end-date (06:00 CPT issues, 72 targets each); only target \
+            hours that ended by 00:00 CPT after --end-date and whose label is defined are used. Features come from \
+            the configuration's feature set, labels from the node's real-time prices. The models, metadata.json \
+            (feature names, hyperparameters, training window, data fingerprint, library versions, training \
             metrics) and calibrators are written atomically to <models-dir>/<version>/ and indexed in the store.
-            --config takes a built-in name (default, reference, logistic, climatology, climatology-seasonal) or a
-            JSON file (see config/models/README.md). --cross-validate K also reports Brier, log loss and ROC-AUC
+            --config takes a built-in name (default, reference, logistic, climatology, climatology-seasonal) or a \
+            JSON file (see config/models/README.md). --cross-validate K also reports Brier, log loss and ROC-AUC \
             for K time-ordered folds separated by a 90-hour gap (the longest lead).
             """
     )
