@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// Probability-forecast metrics for binary events (bench PROTOCOL.md §9). Pure functions over
 /// parallel arrays: `p` the forecast probabilities, `y` the outcomes (0 or 1).
@@ -243,15 +244,3 @@ public enum Bootstrap {
     }
 }
 
-/// SplitMix64: a small seeded generator, stable across platforms and Swift versions.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -20,7 +20,7 @@ struct ReportFixture {
         backtests = try BacktestStore(db: store.pool)
         let node = Node("HB_NORTH")
         let firstIssue = LocalDate("2024-06-01")!
-        var rng = SpikeBacktest.SplitMix64(seed: 3)
+        var rng = SplitMix64(seed: 3)
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
 
         // 5-minute RT prices and hourly DAM over the whole period, with spikes where the latent risk is high.

@@ -1,20 +1,5 @@
 import Foundation
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, full-period generator. Used to seed
-/// ``Xoshiro256`` and to derive independent streams from one seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import SpikeCore
 
 /// xoshiro256** (Blackman & Vigna 2018). The synthetic market's only source of randomness:
 /// deterministic for a seed on every platform (never `SystemRandomNumberGenerator`).
