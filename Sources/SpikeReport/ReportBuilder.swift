@@ -392,14 +392,14 @@ public struct ReportBuilder: Sendable {
         guard !results.isEmpty else { throw ReportError("the two backtests share no (node, threshold, issue, target) rows with labels") }
         func iv(_ v: Double?, _ i: Bootstrap.Interval?, digits: Int) -> String {
             guard let v else { return "–" }
-            return ReportFormat.interval(v, i?.low ?? .nan, i?.high ?? .nan, digits: digits)
+            return ReportFormat.significantInterval(v, i?.low ?? .nan, i?.high ?? .nan)
         }
         var verdicts: [String] = []
         let rows: [[ReportTable.Cell]] = results.map { r in
             let style = r.verdict == .aBetter ? "good" : r.verdict == .bBetter ? "bad" : "neutral"
             verdicts.append("\(r.node.name) $\(r.threshold): \(r.verdict.rawValue) (ΔBrier \(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)))")
             return [.init(r.node.name), .init("$\(r.threshold)"), .init(String(r.issueDays)), .init(String(r.rows)), .init(String(r.positives)),
-                    .init(ReportFormat.number(r.brierA, digits: 5)), .init(ReportFormat.number(r.brierB, digits: 5)),
+                    .init(ReportFormat.significant(r.brierA, digits: 4)), .init(ReportFormat.significant(r.brierB, digits: 4)),
                     .init(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)),
                     .init(iv(r.deltaLogLoss, r.deltaLogLossInterval, digits: 4)),
                     .init(iv(r.deltaRocAUC, r.deltaRocAUCInterval, digits: 3)),

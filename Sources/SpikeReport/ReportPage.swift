@@ -154,6 +154,22 @@ public enum ReportFormat {
         return "\(number(v, digits: digits)) [\(number(lo, digits: digits)), \(number(hi, digits: digits))]"
     }
 
+    /// `digits` significant digits, switching to scientific notation for tiny values, so a ΔBrier of
+    /// −0.000004 shows as −4.00e-06 rather than −0.00000.
+    public static func significant(_ v: Double, digits: Int = 3) -> String {
+        guard v.isFinite else { return "–" }
+        if v == 0 { return "0" }
+        if abs(v) < 1e-3 { return String(format: "%.\(max(digits - 1, 0))e", v) }
+        return String(format: "%.\(digits)g", v)
+    }
+
+    /// A value and its interval with ``significant(_:digits:)`` formatting.
+    public static func significantInterval(_ v: Double, _ lo: Double, _ hi: Double, digits: Int = 3) -> String {
+        guard v.isFinite else { return "–" }
+        guard lo.isFinite, hi.isFinite else { return significant(v, digits: digits) }
+        return "\(significant(v, digits: digits)) [\(significant(lo, digits: digits)), \(significant(hi, digits: digits))]"
+    }
+
     public static func percent(_ v: Double, digits: Int = 1) -> String {
         guard v.isFinite else { return "–" }
         return String(format: "%.\(digits)f %%", v * 100)
