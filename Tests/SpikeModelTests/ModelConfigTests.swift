@@ -28,7 +28,7 @@ import Testing
         #expect(c.noPositives == .baseRate)
     }
 
-    @Test func defaultIsAboutFiveTimesCheaperAndCalibrated() throws {
+    @Test func defaultIsAboutFiveTimesCheaper() throws {
         let c = try ModelConfig.named("default")
         let r = try ModelConfig.named("reference")
         // hist training cost ∝ rounds × feature columns × fits (speed itself is measured by `make bench`).
@@ -37,7 +37,6 @@ import Testing
         let referenceCost = r.xgboost.rounds * (try FeatureSet.featureNames(ofSet: r.featureSet).count)
         #expect(Double(cost) * 4.9 <= Double(referenceCost), "default \(cost) vs reference \(referenceCost) feature-rounds")
         #expect(c.xgboost.maxDepth <= r.xgboost.maxDepth)
-        #expect(c.calibration.method == .isotonic)
     }
 
     @Test func shippedConfigFilesEqualTheBuiltIns() throws {
