@@ -109,25 +109,34 @@ struct ReportSpecCommand: ParsableCommand {
     @Option(help: "Issue date of the forecast to show (YYYY-MM-DD).")
     var issueDate: String?
 
-    @Option(help: "Comma-separated nodes.")
-    var nodes: String?
-
-    @Option(help: "Comma-separated thresholds in $/MWh.")
-    var thresholds: String?
-
-    @Option(help: "First issue day (YYYY-MM-DD).")
-    var startDate: String?
-
-    @Option(help: "Last issue day (YYYY-MM-DD).")
-    var endDate: String?
+    @OptionGroup var selection: SelectionOptions
 
     func run() throws {
         var s = try ReportSpec.load(from: URL(fileURLWithPath: spec))
         if let backtestId { s.selection.backtestId = String(backtestId) }
         if let compareBacktestId { s.selection.compareBacktestId = String(compareBacktestId) }
         if let issueDate { s.selection.forecastIssueDate = issueDate }
-        try applySelection(&s.selection, nodes: nodes, thresholds: thresholds, startDate: startDate, endDate: endDate)
+        try selection.apply(to: &s.selection)
         try report.render(s, global: global)
+    }
+}
+
+/// Selection flags shared by `report --spec` and `report backtest`; they override the spec's selection.
+struct SelectionOptions: ParsableArguments {
+    @Option(help: "Comma-separated nodes (default: all selected).")
+    var nodes: String?
+
+    @Option(help: "Comma-separated thresholds in $/MWh (default: all selected).")
+    var thresholds: String?
+
+    @Option(help: "First issue day to include (YYYY-MM-DD).")
+    var startDate: String?
+
+    @Option(help: "Last issue day to include (YYYY-MM-DD).")
+    var endDate: String?
+
+    func apply(to s: inout ReportSpec.Selection) throws {
+        try applySelection(&s, nodes: nodes, thresholds: thresholds, startDate: startDate, endDate: endDate)
     }
 }
 
@@ -149,24 +158,14 @@ struct ReportBacktestCommand: ParsableCommand {
     @Option(help: "Stored backtest id (see `spikecast backtest list`).")
     var backtestId: Int64
 
-    @Option(help: "Comma-separated nodes (default: all in the backtest).")
-    var nodes: String?
-
-    @Option(help: "Comma-separated thresholds (default: all in the backtest).")
-    var thresholds: String?
-
-    @Option(help: "First issue day to include (YYYY-MM-DD).")
-    var startDate: String?
-
-    @Option(help: "Last issue day to include (YYYY-MM-DD).")
-    var endDate: String?
+    @OptionGroup var selection: SelectionOptions
 
     func run() throws {
         var spec = try report.builtInSpec("backtest")
         spec.name = report.name ?? "backtest-\(backtestId)"
         spec.title = "Walk-forward backtest #\(backtestId)"
         spec.selection.backtestId = String(backtestId)
-        try applySelection(&spec.selection, nodes: nodes, thresholds: thresholds, startDate: startDate, endDate: endDate)
+        try selection.apply(to: &spec.selection)
         try report.render(spec, global: global)
     }
 }
