@@ -1,4 +1,5 @@
 import SpikeCore
+import SpikeData
 
 /// Rolling forecast skill for one node and threshold: issued forecasts joined with the labels
 /// realized in the stored real-time prices.
@@ -29,8 +30,8 @@ public enum SkillCalculator {
 
     /// Scores the forecasts of the last `windowDays` issue days that have at least one realized hour.
     /// `forecasts` may contain several per issue time; the newest (by `createdAt`) counts.
-    public static func score(forecasts: [ForecastSnapshot], prices: [PriceRecord], threshold: Threshold, windowDays: Int) -> RollingSkill? {
-        var newest: [Instant: ForecastSnapshot] = [:]
+    public static func score(forecasts: [IssuedForecast], prices: [PriceRecord], threshold: Threshold, windowDays: Int) -> RollingSkill? {
+        var newest: [Instant: IssuedForecast] = [:]
         for f in forecasts {
             if let have = newest[f.issueTime], have.createdAt >= f.createdAt { continue }
             newest[f.issueTime] = f

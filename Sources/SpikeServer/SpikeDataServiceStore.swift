@@ -14,34 +14,26 @@ public struct SpikeDataServiceStore: ServiceStore {
 
     public func startJobRun(job: String, at: Instant) throws -> Int64 { try store.startJobRun(job: job, at: at) }
 
-    public func finishJobRun(id: Int64, at: Instant, status: ServiceJobStatus, error: String?) throws {
-        try store.finishJobRun(id: id, at: at, status: JobStatus(rawValue: status.rawValue) ?? .failed, error: error)
+    public func finishJobRun(id: Int64, at: Instant, status: JobStatus, error: String?) throws {
+        try store.finishJobRun(id: id, at: at, status: status, error: error)
     }
 
-    public func recentJobRuns(job: String, limit: Int) throws -> [ServiceJobRun] {
-        try store.jobRuns(job: job, limit: limit).map {
-            ServiceJobRun(id: $0.id, job: $0.job, startedAt: $0.startedAt, finishedAt: $0.finishedAt,
-                          status: ServiceJobStatus(rawValue: $0.status.rawValue) ?? .failed, error: $0.error)
-        }
+    public func recentJobRuns(job: String, limit: Int) throws -> [JobRun] {
+        try store.jobRuns(job: job, limit: limit)
     }
 
-    static func snapshot(_ f: IssuedForecast) -> ForecastSnapshot {
-        ForecastSnapshot(id: f.id, issueTime: f.issueTime, node: f.node, threshold: f.threshold, modelVersion: f.modelVersion,
-                         createdAt: f.createdAt, hours: f.hours.map { .init(targetStart: $0.targetStart, leadHours: $0.leadHours, probability: $0.probability) })
+    public func latestForecast(node: Node, threshold: Threshold) throws -> IssuedForecast? {
+        try store.latestIssuedForecast(node: node, threshold: threshold)
     }
 
-    public func latestForecast(node: Node, threshold: Threshold) throws -> ForecastSnapshot? {
-        try store.latestIssuedForecast(node: node, threshold: threshold).map(Self.snapshot)
-    }
-
-    public func forecasts(node: Node, threshold: Threshold, issuedFrom from: Instant, to: Instant) throws -> [ForecastSnapshot] {
+    public func forecasts(node: Node, threshold: Threshold, issuedFrom from: Instant, to: Instant) throws -> [IssuedForecast] {
         let ids = try store.pool.read { db in
             try Int64.fetchAll(db, sql: """
                 SELECT id FROM issued_forecast WHERE node = ? AND threshold = ? AND issue_time >= ? AND issue_time < ?
                 ORDER BY issue_time, id
                 """, arguments: [node.name, threshold.dollars, from.seconds, to.seconds])
         }
-        return try ids.compactMap { try store.issuedForecast(id: $0).map(Self.snapshot) }
+        return try ids.compactMap { try store.issuedForecast(id: $0) }
     }
 
     public func realTimePrices(node: Node, from: Instant, to: Instant) throws -> [PriceRecord] {

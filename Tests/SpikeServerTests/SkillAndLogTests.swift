@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpikeCore
+import SpikeData
 @testable import SpikeServer
 import Testing
 
@@ -18,7 +19,7 @@ struct SkillAndLogTests {
     func skill() throws {
         let issue = Issue(day: LocalDate("2025-06-01")!)
         let targets = issue.targetStarts
-        let f = ForecastSnapshot(id: 1, issueTime: issue.time, node: "HB_NORTH", threshold: Threshold(100), modelVersion: "m",
+        let f = IssuedForecast(id: 1, issueTime: issue.time, node: "HB_NORTH", threshold: Threshold(100), modelVersion: "m",
                                  createdAt: issue.time, hours: targets.enumerated().map { .init(targetStart: $1, leadHours: $0 + 18, probability: $0 == 0 ? 0.9 : 0.2) })
         // Prices for the first two target hours only: hour 0 spikes (one interval at $150), hour 1 does not.
         var prices: [PriceRecord] = []
