@@ -240,9 +240,11 @@ public struct BacktestRunner: Sendable {
             } else {
                 throw BacktestError("node \(node): no real-time prices in the store")
             }
+            // Labels for the asked thresholds plus any chain anchor a model configuration needs.
+            let labelThresholds = Set(settings.models.flatMap { $0.labelThresholds(settings.thresholds) }).sorted()
             let days = Array(DateRange(Swift.min(history, wf.firstIssueDay), wf.lastIssueDay))
             prepared[node] = try PreparedNode(data: data, node: node, issues: days.map(wf.issue), featureSets: featureSets,
-                                              thresholds: settings.thresholds)
+                                              thresholds: labelThresholds)
         }
         timings.features = seconds(clock.now - t0)
 

@@ -10,6 +10,8 @@ public enum Predictor: Sendable {
     case seasonalClimatology(SeasonalClimatology)
     case logistic(LogisticModel)
     case xgboost(XGBoostBooster)
+    /// The anchor threshold's forecast times a fixed ratio (``ThresholdChain``).
+    case chained(anchor: Threshold, ratio: Double)
 
     public var kindName: String {
         switch self {
@@ -18,6 +20,7 @@ public enum Predictor: Sendable {
         case .seasonalClimatology: return "climatology-seasonal"
         case .logistic: return "logistic"
         case .xgboost: return "xgboost"
+        case .chained: return "chained"
         }
     }
 }
@@ -44,6 +47,9 @@ public struct ThresholdSummary: Codable, Sendable, Hashable {
     public var training: ScoreSummary?
     /// XGBoost total gain by feature (features never split on are absent).
     public var importance: [String: Double]?
+    /// Threshold chaining: the anchor threshold and the ratio applied to its forecast.
+    public var chainAnchor: Threshold?
+    public var chainRatio: Double?
 
     public init(rows: Int, positives: Int) {
         self.rows = rows
@@ -119,16 +125,33 @@ public struct FittedNodeModel: Sendable {
         for t in wanted where models[t] == nil {
             throw ModelError("no model for threshold $\(t) at \(node) (trained thresholds: \(thresholds.map { "$\($0)" }.joined(separator: ", ")))")
         }
-        let needsMatrix = wanted.contains { if case .xgboost = models[$0]!.predictor { return true } else { return false } }
+        // Chained thresholds need their anchor's forecast, asked for or not.
+        var fitted: [Threshold] = []
+        for t in wanted {
+            if case .chained(let a, _) = models[t]!.predictor {
+                guard let am = models[a] else { throw ModelError("threshold $\(t) at \(node) is chained to $\(a), which has no model") }
+                if case .chained = am.predictor { throw ModelError("threshold $\(t) at \(node) is chained to $\(a), which is itself chained") }
+                if !fitted.contains(a) { fitted.append(a) }
+            } else if !fitted.contains(t) { fitted.append(t) }
+        }
+        let needsMatrix = fitted.contains { if case .xgboost = models[$0]!.predictor { return true } else { return false } }
         let dmatrix = needsMatrix && x.rowCount > 0
             ? try XGBoostMatrix(values: x.values, rows: x.rowCount, columns: x.columnCount, featureNames: featureNames) : nil
         let calendar = TargetCalendar.hoursAndMonths(x.targetStarts)
-        var out: [Threshold: [Double]] = [:]
-        for t in wanted {
+        var base: [Threshold: [Double]] = [:]
+        for t in fitted {
             let m = models[t]!
             var p = try Self.raw(m.predictor, x: x, dmatrix: dmatrix, calendar: calendar)
             if let cal = m.calibrator { p = cal.apply(p) }
-            out[t] = p
+            base[t] = p
+        }
+        var out: [Threshold: [Double]] = [:]
+        for t in wanted {
+            if case .chained(let a, let ratio) = models[t]!.predictor {
+                out[t] = base[a]!.map { min(1, max(0, $0 * ratio)) }
+            } else {
+                out[t] = base[t]!
+            }
         }
         return Monotone.enforce(out)
     }
@@ -150,6 +173,8 @@ public struct FittedNodeModel: Sendable {
         case .xgboost(let b):
             guard let dmatrix else { return [] }
             return try b.predict(dmatrix)
+        case .chained(let a, _):
+            throw ModelError("a chained predictor (anchor $\(a)) has no forecast of its own; FittedNodeModel.predict scales the anchor's")
         }
     }
 }

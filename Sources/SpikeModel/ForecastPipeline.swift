@@ -21,17 +21,40 @@ public enum ForecastPipeline {
         var hourOf = [Int](repeating: 0, count: features.rowCount), monthOf = [Int](repeating: 1, count: features.rowCount)
         for (i, r) in rows.enumerated() { hourOf[r] = hoursAll.hours[i]; monthOf[r] = hoursAll.months[i] }
         let cache = MatrixCache()
+        let anchor = config.thresholdChain?.anchor
+        if let a = anchor, labels.thresholds.contains(where: { $0 > a }), labels.values[a] == nil {
+            throw ModelError("model configuration \(config.name) chains thresholds above $\(a), but no labels for $\(a) were built")
+        }
         for t in labels.thresholds {
             guard let y = labels.values[t] else { continue }
             precondition(y.count == features.rowCount, "labels for $\(t) have \(y.count) rows, features \(features.rowCount)")
             let usable = rows.filter { y[$0] >= 0 }
-            let m = try fitThreshold(
-                threshold: t, features: features, y: y, rows: usable, config: config,
-                hour: { hourOf[$0] }, month: { monthOf[$0] }, cache: cache, logger: logger)
+            let m: ThresholdModel
+            if let a = anchor, t > a {
+                m = chainedThreshold(threshold: t, anchor: a, y: y, anchorY: labels.values[a]!, rows: usable, hour: { hourOf[$0] })
+            } else {
+                m = try fitThreshold(
+                    threshold: t, features: features, y: y, rows: usable, config: config,
+                    hour: { hourOf[$0] }, month: { monthOf[$0] }, cache: cache, logger: logger)
+            }
             logger?.debug("fitted \(node) $\(t): \(m.predictor.kindName), \(m.summary.rows) rows, \(m.summary.positives) positives")
             models[t] = m
         }
         return FittedNodeModel(node: node, config: config, featureNames: features.featureNames, models: models)
+    }
+
+    /// A threshold above the chain's anchor: the anchor's forecast times (k_u + ½) / (k_anchor + 1)
+    /// counted on the rows where both labels are defined.
+    static func chainedThreshold(threshold t: Threshold, anchor a: Threshold, y: [Int8], anchorY: [Int8], rows: [Int], hour: (Int) -> Int) -> ThresholdModel {
+        let labels = rows.map { y[$0] }
+        let clim = HourClimatology(labels: labels, hours: rows.map(hour))
+        var summary = ThresholdSummary(rows: rows.count, positives: labels.reduce(0) { $0 + Int($1 == 1 ? 1 : 0) })
+        let both = rows.filter { anchorY[$0] >= 0 }
+        let k = both.reduce(0) { $0 + (y[$1] == 1 ? 1 : 0) }, kA = both.reduce(0) { $0 + (anchorY[$1] == 1 ? 1 : 0) }
+        let ratio = ThresholdChain.ratio(positives: k, anchorPositives: kA)
+        summary.chainAnchor = a
+        summary.chainRatio = ratio
+        return ThresholdModel(threshold: t, predictor: .chained(anchor: a, ratio: ratio), calibrator: nil, climatology: clim, summary: summary)
     }
 
     static func fitThreshold(
@@ -222,7 +245,7 @@ public enum ForecastPipeline {
         }
         let set = try FeatureSet.named(config.featureSet)
         let features = try FeatureBuilder(featureSet: set).build(data: data, node: node, issues: issues)
-        let labels = LabelBuilder.labels(prices: prices, targetStarts: features.targetStarts, thresholds: thresholds.sorted())
+        let labels = LabelBuilder.labels(prices: prices, targetStarts: features.targetStarts, thresholds: config.labelThresholds(thresholds))
         let rows = (0..<features.rowCount).filter { r in
             features.targetStarts[r] + 3600 <= cutoff.seconds && labels.thresholds.contains { labels.values[$0]![r] >= 0 }
         }

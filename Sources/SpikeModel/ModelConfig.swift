@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// Which model a configuration fits (one per node and threshold).
 public enum ModelKind: String, Codable, Sendable, Hashable, CaseIterable {
@@ -72,6 +73,9 @@ public struct XGBoostParameters: Codable, Sendable, Hashable {
     public var gamma = 0.0
     /// Histogram bins per feature (tree_method hist). The default is 256 (XGBoost's).
     public var maxBin = 256
+    /// Largest step of a leaf's output in log-odds; 0 = unlimited (XGBoost's default). Values
+    /// around 1 keep the rare-class leaves from jumping to extreme probabilities.
+    public var maxDeltaStep = 0.0
     /// Random seed; always passed. The default is 7.
     public var seed = 7
     /// Threads; always passed. The default is 2.
@@ -88,7 +92,7 @@ public struct XGBoostParameters: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case maxDepth = "max_depth", eta, rounds, subsample, colsampleBytree = "colsample_bytree"
-        case minChildWeight = "min_child_weight", lambda, alpha, gamma, maxBin = "max_bin", seed, nthread
+        case minChildWeight = "min_child_weight", lambda, alpha, gamma, maxBin = "max_bin", maxDeltaStep = "max_delta_step", seed, nthread
         case baseScore = "base_score", earlyStoppingRounds = "early_stopping_rounds", validationDays = "validation_days"
     }
 
@@ -105,6 +109,7 @@ public struct XGBoostParameters: Codable, Sendable, Hashable {
         alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? d.alpha
         gamma = try c.decodeIfPresent(Double.self, forKey: .gamma) ?? d.gamma
         maxBin = try c.decodeIfPresent(Int.self, forKey: .maxBin) ?? d.maxBin
+        maxDeltaStep = try c.decodeIfPresent(Double.self, forKey: .maxDeltaStep) ?? d.maxDeltaStep
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? d.seed
         nthread = try c.decodeIfPresent(Int.self, forKey: .nthread) ?? d.nthread
         baseScore = try c.decodeIfPresent(BaseScore.self, forKey: .baseScore) ?? d.baseScore
@@ -112,9 +117,9 @@ public struct XGBoostParameters: Codable, Sendable, Hashable {
         validationDays = try c.decodeIfPresent(Int.self, forKey: .validationDays) ?? d.validationDays
     }
 
-    /// The parameters passed to `XGBoosterSetParam`, in a fixed order.
+    /// The parameters passed to `XGBoosterSetParam`, in a fixed order (`max_delta_step` only when set).
     public func boosterParameters(baseScore score: Double) -> [(String, String)] {
-        [
+        var p: [(String, String)] = [
             ("objective", "binary:logistic"), ("tree_method", "hist"), ("eval_metric", "logloss"),
             ("max_depth", String(maxDepth)), ("eta", String(eta)), ("subsample", String(subsample)),
             ("colsample_bytree", String(colsampleBytree)), ("min_child_weight", String(minChildWeight)),
@@ -122,6 +127,8 @@ public struct XGBoostParameters: Codable, Sendable, Hashable {
             ("max_bin", String(maxBin)), ("seed", String(seed)), ("nthread", String(nthread)),
             ("base_score", String(score)), ("verbosity", "1"),
         ]
+        if maxDeltaStep > 0 { p.append(("max_delta_step", String(maxDeltaStep))) }
+        return p
     }
 
     func validate(_ field: (String) -> String) throws(ModelError) {
@@ -138,10 +145,41 @@ public struct XGBoostParameters: Codable, Sendable, Hashable {
         try need(alpha >= 0, "alpha", "≥ 0", "\(alpha)")
         try need(gamma >= 0, "gamma", "≥ 0", "\(gamma)")
         try need(maxBin >= 2, "max_bin", "≥ 2", "\(maxBin)")
+        try need(maxDeltaStep >= 0 && maxDeltaStep.isFinite, "max_delta_step", "≥ 0 (0 = unlimited)", "\(maxDeltaStep)")
         try need(nthread >= 1, "nthread", "≥ 1", "\(nthread)")
         try need(seed >= 0, "seed", "≥ 0", "\(seed)")
         if let e = earlyStoppingRounds { try need(e >= 1, "early_stopping_rounds", "≥ 1 or null", "\(e)") }
         try need(validationDays >= 1, "validation_days", "≥ 1", "\(validationDays)")
+    }
+}
+
+/// Threshold chaining: thresholds above `anchor` are not fitted on their own (a few dozen positive
+/// hours are too few for a stable model); their forecast is the anchor's forecast times the
+/// conditional exceedance fraction of the training window,
+/// P(max > u) = P(max > anchor) · (k_u + ½) / (k_anchor + 1), where k counts the training rows above
+/// each threshold. The anchor threshold is always fitted (and forecast) when the chain is on, even if
+/// not asked for. Forecasts are monotone across thresholds by construction.
+public struct ThresholdChain: Codable, Sendable, Hashable {
+    /// The threshold whose model every higher threshold is scaled from.
+    public var anchor: Threshold
+
+    public init(anchor: Threshold) { self.anchor = anchor }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case anchor }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        anchor = Threshold(try c.decode(Double.self, forKey: .anchor))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(anchor.dollars, forKey: .anchor)
+    }
+
+    /// (k_u + ½) / (k_anchor + 1): the smoothed fraction of anchor exceedances that also exceed u.
+    public static func ratio(positives: Int, anchorPositives: Int) -> Double {
+        min(1, (Double(positives) + 0.5) / (Double(anchorPositives) + 1))
     }
 }
 
@@ -224,12 +262,15 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     public var calibration = CalibrationConfig()
     /// What to forecast when a threshold has no positive training label. The default is `base-rate` (0).
     public var noPositives = NoPositivesFallback.baseRate
+    /// Thresholds above the chain's anchor are scaled from the anchor's forecast; nil = every
+    /// threshold has its own model. The default is nil.
+    public var thresholdChain: ThresholdChain?
 
     public init(name: String) { self.name = name }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
-        case noPositives = "no_positives"
+        case noPositives = "no_positives", thresholdChain = "threshold_chain"
     }
 
     public init(from decoder: Decoder) throws {
@@ -243,6 +284,15 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         climatology = try c.decodeIfPresent(ClimatologyParameters.self, forKey: .climatology) ?? ClimatologyParameters()
         calibration = try c.decodeIfPresent(CalibrationConfig.self, forKey: .calibration) ?? CalibrationConfig()
         noPositives = try c.decodeIfPresent(NoPositivesFallback.self, forKey: .noPositives) ?? .baseRate
+        thresholdChain = try c.decodeIfPresent(ThresholdChain.self, forKey: .thresholdChain)
+    }
+
+    /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested
+    /// threshold lies above it. Ascending.
+    public func labelThresholds(_ thresholds: [Threshold]) -> [Threshold] {
+        var out = Set(thresholds)
+        if let a = thresholdChain?.anchor, thresholds.contains(where: { $0 > a }) { out.insert(a) }
+        return out.sorted()
     }
 
     // MARK: Built-in configurations (the same as config/models/*.json; a test keeps them equal)
@@ -257,28 +307,30 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         return c
     }
 
-    /// Spikecast's own model: the `default` feature set (about 3× the protocol's columns) and a short,
-    /// strongly regularised booster (20 rounds at eta 0.25, depth 3, min_child_weight 50, lambda 10,
-    /// gamma 1, 64 bins) fitted on every training row, uncalibrated. Tuned on the benchmark protocol
-    /// (README "Benchmark"): isotonic calibration on an out-of-time tail lowered the Brier skill at $100
-    /// in every variant tried (14- to 112-day tails), so it is left to configurations that ask for it.
-    /// Cost ≈ 20 rounds × 62 features against the reference's 300 × 21: about 5× cheaper.
-    /// Hour-of-day climatology without positives.
+    /// Spikecast's own model: the `default` feature set (about 3× the protocol's columns), one
+    /// booster for $100 (50 rounds at eta 0.1, depth 3, lambda 10, max_delta_step 1, 64 bins) fitted
+    /// on every training row, uncalibrated, and the higher thresholds chained to it
+    /// (``ThresholdChain``, anchor $100): their few dozen positive hours are too few for a model of
+    /// their own, which scored below climatology in every variant tried. Tuned on the benchmark
+    /// protocol (README "Benchmark"). Cost ≈ 50 rounds × 62 features × 1 fitted threshold against the
+    /// reference's 300 × 21 × 3: about 6× cheaper. Hour-of-day climatology without positives.
     public static var `default`: ModelConfig {
         var c = ModelConfig(name: "default")
-        c.description = "Spikecast default: short, strongly regularised XGBoost on the default features"
+        c.description = "Spikecast default: regularised XGBoost for $100 on the default features; $500 and $1000 chained to it"
         c.featureSet = "default"
-        c.xgboost.rounds = 20
-        c.xgboost.eta = 0.25
+        c.xgboost.rounds = 50
+        c.xgboost.eta = 0.1
         c.xgboost.maxDepth = 3
-        c.xgboost.minChildWeight = 50
+        c.xgboost.minChildWeight = 1
         c.xgboost.lambda = 10
-        c.xgboost.gamma = 1
+        c.xgboost.gamma = 0
+        c.xgboost.maxDeltaStep = 1
         c.xgboost.maxBin = 64
         c.calibration.method = .none
         c.calibration.holdoutDays = 56
         c.calibration.refitFull = false
         c.noPositives = .climatology
+        c.thresholdChain = ThresholdChain(anchor: Threshold(100))
         return c
     }
 
@@ -343,6 +395,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
             ("logistic", LogisticParameters.CodingKeys.allCases.map(\.rawValue)),
             ("climatology", ClimatologyParameters.CodingKeys.allCases.map(\.rawValue)),
             ("calibration", CalibrationConfig.CodingKeys.allCases.map(\.rawValue)),
+            ("threshold_chain", ThresholdChain.CodingKeys.allCases.map(\.rawValue)),
         ]
         for (key, allowed) in nested {
             if let sub = top[key] {
@@ -372,6 +425,9 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         if !(climatology.priorStrength > 0) { throw ModelError("\(field("climatology.prior_strength")) must be > 0") }
         if calibration.holdoutDays < 1 { throw ModelError("\(field("calibration.holdout_days")) must be ≥ 1, got \(calibration.holdoutDays)") }
         if calibration.minPositives < 1 { throw ModelError("\(field("calibration.min_positives")) must be ≥ 1, got \(calibration.minPositives)") }
+        if let a = thresholdChain?.anchor, !(a.dollars > 0 && a.dollars.isFinite) {
+            throw ModelError("\(field("threshold_chain.anchor")) must be a positive price in $/MWh, got \(a.dollars)")
+        }
     }
 
     /// The JSON form (sorted keys, pretty-printed), as written in `config/models/` and in model metadata.

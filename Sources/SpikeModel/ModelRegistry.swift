@@ -47,6 +47,8 @@ struct StoredThreshold: Codable {
     var seasonalClimatology: SeasonalClimatology?
     var logistic: LogisticModel?
     var boosterFile: String?
+    var chainAnchor: Threshold?
+    var chainRatio: Double?
     var calibrator: IsotonicCalibrator?
     var climatology: HourClimatology
     var summary: ThresholdSummary
@@ -145,6 +147,7 @@ public struct ModelRegistry: Sendable {
                         let file = "t\(t).booster.json"
                         try b.save(to: nodeDir.appendingPathComponent(file))
                         s.boosterFile = file
+                    case .chained(let a, let r): s.chainAnchor = a; s.chainRatio = r
                     }
                     s.calibrator = tm.calibrator
                     stored.append(s)
@@ -236,6 +239,13 @@ public struct ModelRegistry: Sendable {
                 case "xgboost":
                     let file = try need(s.boosterFile, "boosterFile", url)
                     predictor = .xgboost(try XGBoostBooster.load(from: nodeDir.appendingPathComponent(file), nthread: meta.config.xgboost.nthread))
+                case "chained":
+                    let anchor = try need(s.chainAnchor, "chainAnchor", url), ratio = try need(s.chainRatio, "chainRatio", url)
+                    guard stored.thresholds.contains(where: { $0.threshold == anchor && $0.kind != "chained" }) else {
+                        throw ModelError("\(url.path): threshold $\(s.threshold) is chained to $\(anchor), which has no fitted model in this file")
+                    }
+                    guard ratio >= 0, ratio <= 1 else { throw ModelError("\(url.path): chainRatio of $\(s.threshold) must be in [0, 1], got \(ratio)") }
+                    predictor = .chained(anchor: anchor, ratio: ratio)
                 default: throw ModelError("\(url.path): unknown model kind '\(s.kind)' for threshold $\(s.threshold)")
                 }
                 ts[s.threshold] = ThresholdModel(threshold: s.threshold, predictor: predictor, calibrator: s.calibrator, climatology: s.climatology, summary: s.summary)

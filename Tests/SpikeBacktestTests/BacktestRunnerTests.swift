@@ -84,6 +84,33 @@ struct BacktestRunnerTests {
         #expect(report.allSatisfy { $0.overall.nRows > 0 && $0.overall.brier.isFinite })
     }
 
+    @Test("a chained model forecasts thresholds above its anchor from the anchor's model, even when the anchor is not asked for")
+    func chainedAnchorIsTrainedWhenNotAsked() throws {
+        var chained = Self.small()
+        chained.name = "chained"
+        chained.thresholdChain = ThresholdChain(anchor: Threshold(50))
+        let base = try Self.settings()
+        let s = try BacktestSettings(name: "chain", walkForward: base.walkForward, nodes: [Self.node],
+                                     thresholds: [Threshold(100), Threshold(200)], models: [chained])
+        let result = try BacktestRunner(logger: Self.logger, store: BacktestStore(db: DatabaseQueue()), workers: 2).run(settings: s, data: Self.data)
+        // Only the asked thresholds are stored; $50 was trained as the anchor only.
+        #expect(Set(result.rows.map(\.threshold)) == [Threshold(100), Threshold(200)])
+        #expect(result.rows.count == 7 * 72 * 2)
+        struct Key: Hashable { let issue: Int64; let target: Int64 }
+        var p100: [Key: Double] = [:]
+        for r in result.rows where r.threshold == Threshold(100) { p100[Key(issue: r.issueTime.seconds, target: r.targetStart.seconds)] = r.probability }
+        // Within a fold, $200 / $100 is one constant ratio ≤ 1 (both scale the same $50 forecast).
+        for (fold, rows) in Dictionary(grouping: result.rows.filter { $0.threshold == Threshold(200) }, by: \.fold) {
+            let ratios = rows.compactMap { r -> Double? in
+                let a = p100[Key(issue: r.issueTime.seconds, target: r.targetStart.seconds)]!
+                #expect(r.probability <= a)
+                return a > 1e-9 ? r.probability / a : nil
+            }
+            #expect(!ratios.isEmpty)
+            #expect(ratios.allSatisfy { abs($0 - ratios[0]) < 1e-9 * max(1, ratios[0]) }, "fold \(fold)")
+        }
+    }
+
     @Test("no training row has a label unknown at its fold's issue time")
     func noLeakage() throws {
         let s = try Self.settings()

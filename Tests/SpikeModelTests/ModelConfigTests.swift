@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 import SpikeFeatures
 import Testing
 @testable import SpikeModel
@@ -31,10 +32,15 @@ import Testing
     @Test func defaultIsAboutFiveTimesCheaper() throws {
         let c = try ModelConfig.named("default")
         let r = try ModelConfig.named("reference")
-        // hist training cost ∝ rounds × feature columns × fits (speed itself is measured by `make bench`).
+        // hist training cost ∝ rounds × feature columns × fitted thresholds (speed itself is measured by `make bench`).
+        let thresholds = Threshold.defaults
+        func fitted(_ m: ModelConfig) -> Int {
+            thresholds.filter { t in m.thresholdChain.map { t <= $0.anchor } ?? true }.count
+        }
         let fits = c.calibration.method == .isotonic && c.calibration.refitFull ? 2 : 1
-        let cost = c.xgboost.rounds * fits * (try FeatureSet.featureNames(ofSet: c.featureSet).count)
-        let referenceCost = r.xgboost.rounds * (try FeatureSet.featureNames(ofSet: r.featureSet).count)
+        let cost = c.xgboost.rounds * fits * fitted(c) * (try FeatureSet.featureNames(ofSet: c.featureSet).count)
+        let referenceCost = r.xgboost.rounds * fitted(r) * (try FeatureSet.featureNames(ofSet: r.featureSet).count)
+        #expect(fitted(r) == 3)
         #expect(Double(cost) * 4.9 <= Double(referenceCost), "default \(cost) vs reference \(referenceCost) feature-rounds")
         #expect(c.xgboost.maxDepth <= r.xgboost.maxDepth)
     }

@@ -95,7 +95,10 @@ struct ModelsCommand: ParsableCommand {
         ]
         if m.config.kind == .xgboost {
             let x = m.config.xgboost
-            lines.append("  xgboost:      max_depth \(x.maxDepth), eta \(x.eta), rounds \(x.rounds), subsample \(x.subsample), colsample_bytree \(x.colsampleBytree), min_child_weight \(x.minChildWeight), lambda \(x.lambda), max_bin \(x.maxBin), seed \(x.seed), nthread \(x.nthread)")
+            lines.append("  xgboost:      max_depth \(x.maxDepth), eta \(x.eta), rounds \(x.rounds), subsample \(x.subsample), colsample_bytree \(x.colsampleBytree), min_child_weight \(x.minChildWeight), lambda \(x.lambda), max_bin \(x.maxBin)\(x.maxDeltaStep > 0 ? ", max_delta_step \(x.maxDeltaStep)" : ""), seed \(x.seed), nthread \(x.nthread)")
+        }
+        if let chain = m.config.thresholdChain {
+            lines.append("  chain:        thresholds above $\(chain.anchor) = the $\(chain.anchor) forecast × (k_u + ½)/(k_$\(chain.anchor) + 1)")
         }
         lines.append("  calibration:  \(m.config.calibration.method.rawValue)\(m.config.calibration.method == .isotonic ? " (last \(m.config.calibration.holdoutDays) issue days)" : "")")
         for n in m.nodes {
@@ -132,7 +135,8 @@ struct ModelsCommand: ParsableCommand {
                     ModelCLI.fmt(s.baseRate, 5).mpadLeft(10), (s.rounds.map(String.init) ?? "-").mpadLeft(7),
                     (t.calibrated ? "yes" : "no").mpadLeft(11),
                     ModelCLI.fmt(s.training?.brier, 5).mpadLeft(12), ModelCLI.fmt(s.training?.rocAUC, 3).mpadLeft(10),
-                    "  " + holdout + (s.fallback.map { "  (fallback: \($0))" } ?? ""),
+                    "  " + holdout + (s.fallback.map { "  (fallback: \($0))" } ?? "")
+                        + (s.chainRatio.map { "  (chained: $\(s.chainAnchor?.description ?? "?") × \(ModelCLI.fmt($0, 4)))" } ?? ""),
                 ].joined(separator: " "))
             }
         }
