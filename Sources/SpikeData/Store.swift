@@ -125,7 +125,11 @@ public final class Store: Sendable {
     // MARK: - Upserts
 
     /// Inserts or updates prices in one transaction. Rows already stored with the same interval
-    /// length, price and availability are left alone (counted as unchanged).
+    /// length, price and availability are left alone (counted as unchanged). A coarser row never
+    /// replaces a finer one that starts at the same instant (a 15-minute settlement point price
+    /// does not overwrite a stored 5-minute SCED LMP; it is counted as unchanged), while a finer
+    /// row replaces a coarser one, so importing 15-minute history and fetching 5-minute prices
+    /// in either order leaves the 5-minute prices wherever both exist.
     @discardableResult
     public func upsert(prices: [PriceRecord]) throws -> UpsertSummary {
         try write(prices: prices, values: [], source: nil, duplicatesDropped: []).prices
@@ -251,7 +255,8 @@ public final class Store: Sendable {
             ON CONFLICT(node, market, interval_start) DO UPDATE SET
                 interval_minutes = excluded.interval_minutes, price = excluded.price,
                 available_at = excluded.available_at, source_id = excluded.source_id
-            WHERE interval_minutes <> excluded.interval_minutes OR price <> excluded.price OR available_at <> excluded.available_at
+            WHERE excluded.interval_minutes <= interval_minutes
+              AND (interval_minutes <> excluded.interval_minutes OR price <> excluded.price OR available_at <> excluded.available_at)
             """)
         let stmt = upsert.sqliteStatement
         let connection = db.sqliteConnection

@@ -32,6 +32,33 @@ struct StoreTests {
         }
     }
 
+    @Test("5-minute prices win over 15-minute prices at the same start, whichever is stored first")
+    func finerResolutionIsKept() throws {
+        let fifteen = rtPrices("HB_NORTH", count: 12, base: 20)  // 00:00–03:00 CDT
+        let five: [PriceRecord] = (0..<24).map { i in
+            let s = Self.t0.adding(minutes: 5 * i)
+            return PriceRecord(node: "HB_NORTH", market: .realTime, start: s, minutes: 5, price: 500 + Double(i), availableAt: s.adding(minutes: 5))
+        }
+        for order in [[fifteen, five], [five, fifteen]] {
+            try withStore { store, _ in
+                for batch in order { try store.upsert(prices: batch) }
+                let s = try store.loadMarketData(nodes: ["HB_NORTH"], markets: [.realTime]).price("HB_NORTH", .realTime)!
+                // Hours 00 and 01 are 5-minute SCED prices only; 02:00–02:45 keeps the 15-minute prices.
+                #expect(s.count == 24 + 4)
+                #expect(Array(s.minutes.prefix(24)).allSatisfy { $0 == 5 })
+                #expect(Array(s.prices.prefix(24)) == (0..<24).map { 500 + Double($0) })
+                #expect(Array(s.minutes.suffix(4)).allSatisfy { $0 == 15 })
+                #expect(Array(s.prices.suffix(4)) == [28, 29, 30, 31])
+            }
+        }
+        // The coarser rows that lost count as unchanged.
+        try withStore { store, _ in
+            try store.upsert(prices: five)
+            let again = try store.upsert(prices: fifteen)
+            #expect(again.inserted == 4 && again.unchanged == 8 && again.updated == 0)
+        }
+    }
+
     @Test("a batch with an invalid row writes nothing")
     func atomicBatch() throws {
         try withStore { store, _ in
