@@ -131,7 +131,7 @@ public struct PriceSeries: Sendable {
     public var resolutionMinutes: Int? {
         guard !minutes.isEmpty else { return nil }
         var counts: [Int32: Int] = [:]
-        for m in minutes.prefix(2000) { counts[m, default: 0] += 1 }
+        for m in minutes { counts[m, default: 0] += 1 }
         return counts.max { $0.value < $1.value }.map { Int($0.key) }
     }
 
