@@ -500,6 +500,19 @@ public final class Store: Sendable {
         }
     }
 
+    /// Issued forecasts whose issue time lies in [`from`, `to`) (either bound optional), for one node
+    /// and/or threshold when given; ordered by issue time, then id (re-issues come after the original).
+    public func issuedForecasts(node: Node? = nil, threshold: Threshold? = nil, issuedFrom from: Instant? = nil, to: Instant? = nil) throws -> [IssuedForecast] {
+        try pool.read { db in
+            var sql = "SELECT id, issue_time, node, threshold, model_version, created_at FROM issued_forecast WHERE issue_time >= ? AND issue_time < ?"
+            var args: [any DatabaseValueConvertible] = [from?.seconds ?? Int64.min, to?.seconds ?? Int64.max]
+            if let node { sql += " AND node = ?"; args.append(node.name) }
+            if let threshold { sql += " AND threshold = ?"; args.append(threshold.dollars) }
+            sql += " ORDER BY issue_time, id"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { try Store.issuedForecast(db, row: $0) }
+        }
+    }
+
     public func issuedForecast(id: Int64) throws -> IssuedForecast? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """

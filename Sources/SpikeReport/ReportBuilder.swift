@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Logging
 import SpikeBacktest
 import SpikeCore
@@ -151,22 +150,16 @@ public struct ReportBuilder: Sendable {
 
     /// The newest issued forecast per node × threshold, all from the newest issue time (of `issueDay` when given).
     func latestForecasts(issueDay: LocalDate?, nodes: Set<Node>?, thresholds: Set<Threshold>?) throws -> [IssuedForecast] {
-        let ids: [Int64] = try sources.store.pool.read { db in
-            var sql = "SELECT id, issue_time FROM issued_forecast"
-            var args: [Int64] = []
-            if let issueDay {
-                sql += " WHERE issue_time >= ? AND issue_time < ?"
-                args = [CentralTime.startOfDay(issueDay).seconds, CentralTime.startOfDay(issueDay.adding(days: 1)).seconds]
-            }
-            sql += " ORDER BY issue_time DESC, id DESC"
-            let rows = try SpikeDataRow.fetch(db, sql: sql, arguments: args)
-            guard let newest = rows.first?.1 else { return [] }
-            return rows.filter { $0.1 == newest }.map(\.0)
+        let all = try sources.store.issuedForecasts(
+            issuedFrom: issueDay.map { CentralTime.startOfDay($0) }, to: issueDay.map { CentralTime.startOfDay($0.adding(days: 1)) })
+        guard let newest = all.last?.issueTime else {
+            throw ReportError(issueDay.map { "no forecast was issued on \($0) (run `spikecast predict` first)" }
+                              ?? "no issued forecast in the store (run `spikecast predict` first)")
         }
         var seen = Set<String>()
         var out: [IssuedForecast] = []
-        for id in ids {
-            guard let f = try sources.store.issuedForecast(id: id) else { continue }
+        // Newest id first, so a re-issued forecast wins.
+        for f in all.reversed() where f.issueTime == newest {
             if let nodes, !nodes.contains(f.node) { continue }
             if let thresholds, !thresholds.contains(f.threshold) { continue }
             if seen.insert("\(f.node.name)|\(f.threshold.dollars)").inserted { out.append(f) }
@@ -663,12 +656,5 @@ public struct ReportBuilder: Sendable {
             }
         }
         return ""
-    }
-}
-
-/// Raw (id, issue time) rows from SQLite, kept here so SpikeReport only reads the store's tables.
-enum SpikeDataRow {
-    static func fetch(_ db: Database, sql: String, arguments: [Int64]) throws -> [(Int64, Int64)] {
-        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { ($0[0], $0[1]) }
     }
 }

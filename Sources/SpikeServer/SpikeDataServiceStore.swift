@@ -27,13 +27,7 @@ public struct SpikeDataServiceStore: ServiceStore {
     }
 
     public func forecasts(node: Node, threshold: Threshold, issuedFrom from: Instant, to: Instant) throws -> [IssuedForecast] {
-        let ids = try store.pool.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT id FROM issued_forecast WHERE node = ? AND threshold = ? AND issue_time >= ? AND issue_time < ?
-                ORDER BY issue_time, id
-                """, arguments: [node.name, threshold.dollars, from.seconds, to.seconds])
-        }
-        return try ids.compactMap { try store.issuedForecast(id: $0) }
+        try store.issuedForecasts(node: node, threshold: threshold, issuedFrom: from, to: to)
     }
 
     public func realTimePrices(node: Node, from: Instant, to: Instant) throws -> [PriceRecord] {

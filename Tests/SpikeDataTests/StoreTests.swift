@@ -140,6 +140,16 @@ struct StoreTests {
             #expect(latest.hours[0].leadHours == 18)
             #expect(try store.issuedForecast(id: id1)?.hours == hours)
             #expect(try store.latestIssuedForecast(node: "HB_NORTH", threshold: Threshold(500)) == nil)
+            // By issue time, node and threshold; re-issues come after the original.
+            var other = f
+            other.threshold = Threshold(500)
+            let id3 = try store.saveIssuedForecast(other)
+            let id4 = try store.saveIssuedForecast(f)  // re-issued
+            #expect(try store.issuedForecasts().map(\.id) == [id1, id3, id4, id2])
+            #expect(try store.issuedForecasts(issuedFrom: issue.time, to: issue.time.adding(seconds: 1)).map(\.id) == [id1, id3, id4])
+            #expect(try store.issuedForecasts(threshold: Threshold(100)).map(\.id) == [id1, id4, id2])
+            #expect(try store.issuedForecasts(node: "HB_WEST").isEmpty)
+            #expect(try store.issuedForecasts(node: "HB_NORTH", threshold: Threshold(500), issuedFrom: issue.time).first?.hours == hours)
             var bad = f
             bad.hours[3].probability = 1.5
             #expect(throws: StoreError.self) { try store.saveIssuedForecast(bad) }

@@ -447,32 +447,15 @@ struct VisualizeBuilder {
     }
 
     /// The forecasts issued at the same time as `f`: other thresholds of its node, or (byNode) other
-    /// nodes at its threshold. Forecasts of one issue are stored together, so nearby ids are searched
-    /// as well as the newest forecast of each (node, threshold).
+    /// nodes at its threshold; the newest id per row when re-issued.
     func siblings(of f: IssuedForecast, byNode: Bool) throws -> [IssuedForecast] {
-        var found: [Int64: IssuedForecast] = [:]
-        if let id = f.id {
-            for k in max(1, id - 64)...(id + 64) {
-                if let g = try store.issuedForecast(id: k), g.issueTime == f.issueTime,
-                   byNode ? g.threshold == f.threshold : g.node == f.node {
-                    found[k] = g
-                }
-            }
-        }
-        let candidates: [(Node, Threshold)] = byNode ? (nodes.isEmpty ? Node.defaults : nodes).map { ($0, f.threshold) }
-                                                     : (thresholds.isEmpty ? Threshold.defaults : thresholds).map { (f.node, $0) }
-        for (n, t) in candidates {
-            if let g = try store.latestIssuedForecast(node: n, threshold: t), g.issueTime == f.issueTime, let id = g.id { found[id] = g }
-        }
-        var out = Array(found.values)
+        var out = try store.issuedForecasts(issuedFrom: f.issueTime, to: f.issueTime.adding(seconds: 1))
+            .filter { byNode ? $0.threshold == f.threshold : $0.node == f.node }
         if !thresholds.isEmpty, !byNode { out = out.filter { thresholds.contains($0.threshold) } }
         if !nodes.isEmpty, byNode { out = out.filter { nodes.contains($0.node) } }
-        // One forecast per row (the newest id when re-issued).
         var best: [String: IssuedForecast] = [:]
-        for g in out {
-            let key = byNode ? g.node.name : g.threshold.description
-            if let b = best[key], (b.id ?? 0) > (g.id ?? 0) { continue }
-            best[key] = g
+        for g in out {  // ordered by id: later re-issues replace earlier ones
+            best[byNode ? g.node.name : g.threshold.description] = g
         }
         return best.values.sorted { byNode ? $0.node < $1.node : $0.threshold < $1.threshold }
     }
