@@ -1,8 +1,11 @@
 import Foundation
 
 /// L2-regularised logistic regression on standardised features, fitted by Newton's method
-/// (iteratively reweighted least squares). Missing values (NaN) are replaced by the training
-/// mean, i.e. 0 after standardisation; a constant column gets weight 0. Deterministic.
+/// (iteratively reweighted least squares) with a backtracking line search on the penalised log
+/// loss, so every step lowers it. Missing values (NaN) are replaced by the training mean, i.e. 0
+/// after standardisation; a constant column gets weight 0. Standardised values are clipped to
+/// ±``standardClip`` so that a price spike of a hundred standard deviations cannot dominate the fit
+/// or push a forecast to exactly 0 or 1. Deterministic.
 public struct LogisticModel: Codable, Sendable, Hashable {
     public let means: [Double]
     public let scales: [Double]
@@ -10,6 +13,11 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     public let weights: [Double]
     public let intercept: Double
     public let iterations: Int
+    /// Bound on |standardised value| (nil in models saved before clipping existed: no bound).
+    public let clip: Double?
+
+    /// The bound on standardised values used by new fits.
+    public static let standardClip = 5.0
 
     /// Fits on row-major `values` (`rows × columns`), labels 0/1.
     /// - Parameters:
@@ -25,19 +33,33 @@ public struct LogisticModel: Codable, Sendable, Hashable {
         var sd = [Double](repeating: 0, count: d)
         for r in 0..<rows { for j in 0..<d { let v = values[r * d + j]; if !v.isNaN { sd[j] += (v - mean[j]) * (v - mean[j]) } } }
         for j in 0..<d { sd[j] = count[j] > 1 ? (sd[j] / count[j]).squareRoot() : 0 }
-        // Standardised design with a leading 1 column for the intercept.
+        // Standardised, clipped design with a leading 1 column for the intercept.
+        let bound = Self.standardClip
         let p = d + 1
         var z = [Double](repeating: 0, count: rows * p)
         for r in 0..<rows {
             z[r * p] = 1
             for j in 0..<d {
                 let v = values[r * d + j]
-                z[r * p + 1 + j] = (v.isNaN || sd[j] == 0) ? 0 : (v - mean[j]) / sd[j]
+                z[r * p + 1 + j] = (v.isNaN || sd[j] == 0) ? 0 : min(bound, max(-bound, (v - mean[j]) / sd[j]))
             }
+        }
+        func loss(_ beta: [Double]) -> Double {
+            var total = 0.0
+            for r in 0..<rows {
+                var eta = 0.0
+                for j in 0..<p { eta += z[r * p + j] * beta[j] }
+                // log(1 + e^η) − y·η, computed without overflow.
+                total += (eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta))) - labels[r] * eta
+            }
+            var penalty = 0.0
+            for j in 1..<p { penalty += beta[j] * beta[j] }
+            return total + l2 / 2 * penalty
         }
         let rate = labels.reduce(0, +) / Double(rows)
         var beta = [Double](repeating: 0, count: p)
         beta[0] = log(max(rate, 1e-6) / max(1 - rate, 1e-6))
+        var current = loss(beta)
         var iter = 0
         while iter < maxIterations {
             iter += 1
@@ -66,15 +88,27 @@ public struct LogisticModel: Codable, Sendable, Hashable {
                 for k in 0..<j { hess[j * p + k] = hess[k * p + j] }
             }
             let step = try LogisticModel.solve(hess, grad, p)
-            var maxStep = 0.0
-            for j in 0..<p { beta[j] -= step[j]; maxStep = max(maxStep, abs(step[j])) }
-            if maxStep < 1e-8 { break }
+            // Backtracking: halve the step until the penalised loss does not increase.
+            var t = 1.0, next = beta, nextLoss = current
+            for _ in 0..<30 {
+                for j in 0..<p { next[j] = beta[j] - t * step[j] }
+                nextLoss = loss(next)
+                if nextLoss <= current { break }
+                t /= 2
+            }
+            guard nextLoss <= current else { break }
+            let maxStep = t * step.reduce(0) { max($0, abs($1)) }
+            beta = next
+            let improvement = current - nextLoss
+            current = nextLoss
+            if maxStep < 1e-8 || improvement < 1e-10 * max(1, abs(current)) { break }
         }
         means = mean
         scales = sd
         weights = Array(beta[1...])
         intercept = beta[0]
         iterations = iter
+        clip = bound
     }
 
     /// Solves `A x = b` for symmetric positive-definite A (Cholesky).
@@ -114,7 +148,9 @@ public struct LogisticModel: Codable, Sendable, Hashable {
             for j in 0..<d {
                 let v = values[r * d + j]
                 if v.isNaN || scales[j] == 0 { continue }
-                eta += weights[j] * (v - means[j]) / scales[j]
+                var x = (v - means[j]) / scales[j]
+                if let c = clip { x = min(c, max(-c, x)) }
+                eta += weights[j] * x
             }
             return 1 / (1 + exp(-eta))
         }

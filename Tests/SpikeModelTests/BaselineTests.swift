@@ -51,4 +51,30 @@ import Testing
         let atMean = m.predict(values: [m.means[0], .nan, 1], rows: 1)[0]
         #expect(abs(atMean - 1 / (1 + exp(-m.intercept))) < 1e-12)
     }
+
+    /// Rare positives and a heavy-tailed price-like column (a few values hundreds of standard
+    /// deviations out) made plain Newton steps diverge to forecasts of exactly 0 (seen on HB_HUBAVG).
+    @Test func rarePositivesAndPriceSpikesStayFinite() throws {
+        var rng = FixtureRandom(seed: 5)
+        let n = 20000
+        var x: [Double] = [], y: [Double] = []
+        for _ in 0..<n {
+            let signal = rng.normal()
+            let spike = rng.uniform() < 0.002 ? 3000 + 2000 * rng.uniform() : 30 + 10 * rng.normal()
+            x += [signal, spike]
+            y.append(rng.uniform() < 1 / (1 + exp(-(2 * signal - 4.5))) ? 1 : 0)
+        }
+        let positives = y.reduce(0, +)
+        #expect(positives > 100 && positives < 1000)
+        let m = try LogisticModel(values: x, rows: n, columns: 2, labels: y, l2: 1, maxIterations: 25)
+        #expect(m.clip == LogisticModel.standardClip)
+        let p = m.predict(values: x, rows: n)
+        #expect(p.allSatisfy { $0 > 1e-6 && $0 < 1 - 1e-6 })
+        #expect(ScoreMetrics.rocAUC(p, y) > 0.85)
+        #expect(abs(p.reduce(0, +) - positives) < 0.05 * positives, "mean forecast matches the base rate at the optimum")
+        #expect(m.iterations < 25)
+        // Clipping applies at prediction too: a price far outside the training range stays bounded.
+        let extreme = m.predict(values: [0, 1e7], rows: 1)[0], edge = m.predict(values: [0, m.means[1] + 5 * m.scales[1]], rows: 1)[0]
+        #expect(abs(extreme - edge) < 1e-12)
+    }
 }
