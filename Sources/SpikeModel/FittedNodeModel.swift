@@ -58,19 +58,39 @@ public struct ThresholdSummary: Codable, Sendable, Hashable {
     }
 }
 
-/// One threshold's model: predictor, optional isotonic calibrator, and the hour-of-day
-/// climatology fitted on the same rows (the backtest's baseline, PROTOCOL §8).
+/// The hour × month climatology blended into a forecast (``ModelConfig/climatologyBlend``).
+public struct ClimatologyBlend: Codable, Sendable, Hashable {
+    /// Weight of the climatology: p = (1 − weight) · model + weight · climatology.
+    public let weight: Double
+    public let climatology: SeasonalClimatology
+
+    public init(weight: Double, climatology: SeasonalClimatology) {
+        self.weight = weight
+        self.climatology = climatology
+    }
+
+    func apply(_ p: [Double], hours: [Int], months: [Int]) -> [Double] {
+        let c = climatology.predict(hours: hours, months: months)
+        return p.indices.map { (1 - weight) * p[$0] + weight * c[$0] }
+    }
+}
+
+/// One threshold's model: predictor, optional isotonic calibrator, optional climatology blend,
+/// and the hour-of-day climatology fitted on the same rows (the backtest's baseline, PROTOCOL §8).
 public struct ThresholdModel: Sendable {
     public let threshold: Threshold
     public let predictor: Predictor
     public let calibrator: IsotonicCalibrator?
+    public let blend: ClimatologyBlend?
     public let climatology: HourClimatology
     public var summary: ThresholdSummary
 
-    public init(threshold: Threshold, predictor: Predictor, calibrator: IsotonicCalibrator?, climatology: HourClimatology, summary: ThresholdSummary) {
+    public init(threshold: Threshold, predictor: Predictor, calibrator: IsotonicCalibrator?, blend: ClimatologyBlend? = nil,
+                climatology: HourClimatology, summary: ThresholdSummary) {
         self.threshold = threshold
         self.predictor = predictor
         self.calibrator = calibrator
+        self.blend = blend
         self.climatology = climatology
         self.summary = summary
     }
@@ -143,6 +163,7 @@ public struct FittedNodeModel: Sendable {
             let m = models[t]!
             var p = try Self.raw(m.predictor, x: x, dmatrix: dmatrix, calendar: calendar)
             if let cal = m.calibrator { p = cal.apply(p) }
+            if let b = m.blend { p = b.apply(p, hours: calendar.hours, months: calendar.months) }
             base[t] = p
         }
         var out: [Threshold: [Double]] = [:]

@@ -101,7 +101,12 @@ public enum ForecastPipeline {
             }
         }
         let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary, cache: cache)
-        return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, climatology: clim, summary: summary)
+        let blend = config.climatologyBlend > 0
+            ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
+                labels: labels, hours: rows.map(hour), months: rows.map(month),
+                neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
+            : nil
+        return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, blend: blend, climatology: clim, summary: summary)
     }
 
     /// Splits rows into the last `tailDays` issue days (tail) and the rows whose target hour ended

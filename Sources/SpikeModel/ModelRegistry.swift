@@ -50,6 +50,7 @@ struct StoredThreshold: Codable {
     var chainAnchor: Threshold?
     var chainRatio: Double?
     var calibrator: IsotonicCalibrator?
+    var blend: ClimatologyBlend?
     var climatology: HourClimatology
     var summary: ThresholdSummary
 }
@@ -150,6 +151,7 @@ public struct ModelRegistry: Sendable {
                     case .chained(let a, let r): s.chainAnchor = a; s.chainRatio = r
                     }
                     s.calibrator = tm.calibrator
+                    s.blend = tm.blend
                     stored.append(s)
                     entries.append(.init(threshold: t, kind: s.kind, calibrated: tm.calibrator != nil, boosterFile: s.boosterFile, summary: tm.summary))
                 }
@@ -248,7 +250,8 @@ public struct ModelRegistry: Sendable {
                     predictor = .chained(anchor: anchor, ratio: ratio)
                 default: throw ModelError("\(url.path): unknown model kind '\(s.kind)' for threshold $\(s.threshold)")
                 }
-                ts[s.threshold] = ThresholdModel(threshold: s.threshold, predictor: predictor, calibrator: s.calibrator, climatology: s.climatology, summary: s.summary)
+                ts[s.threshold] = ThresholdModel(threshold: s.threshold, predictor: predictor, calibrator: s.calibrator, blend: s.blend,
+                                                 climatology: s.climatology, summary: s.summary)
             }
             models[entry.node] = FittedNodeModel(node: entry.node, config: meta.config, featureNames: stored.featureNames, models: ts, window: stored.window)
         }

@@ -93,4 +93,38 @@ import Testing
         #expect(message(#"{"name": "x", "threshold_chain": {"anchor": -5}}"#).contains("my.json: field 'threshold_chain.anchor' must be a positive price"))
         #expect(message(#"{"name": "x", "xgboost": {"max_delta_step": -1}}"#).contains("my.json: field 'xgboost.max_delta_step' must be ≥ 0"))
     }
+
+    @Test func climatologyBlendAveragesTheModelWithTheHourMonthClimatology() throws {
+        let (f, labels) = syntheticProblem(days: 40)
+        let rows = Array(0..<f.rowCount)
+        var blended = Self.chained()
+        blended.climatologyBlend = 0.3
+        let plain = try ForecastPipeline.fit(features: f, labels: labels, rows: rows, config: Self.chained(), node: "HB_NORTH")
+        let mixed = try ForecastPipeline.fit(features: f, labels: labels, rows: rows, config: blended, node: "HB_NORTH")
+        let (hours, months) = TargetCalendar.hoursAndMonths(f.targetStarts)
+        let y100 = labels.values[Threshold(100)]!
+        let seasonal = SeasonalClimatology(labels: y100, hours: hours, months: months, neighbourWeight: 0.5, priorStrength: 20)
+        let c = seasonal.predict(hours: hours, months: months)
+        let a = try plain.predict(f), b = try mixed.predict(f)
+        #expect(mixed.models[Threshold(100)]!.blend?.weight == 0.3)
+        #expect(mixed.models[Threshold(500)]!.blend == nil, "chained thresholds scale the blended anchor")
+        for i in stride(from: 0, to: f.rowCount, by: 53) {
+            #expect(abs(b[Threshold(100)]![i] - (0.7 * a[Threshold(100)]![i] + 0.3 * c[i])) < 1e-12)
+            let ratio = mixed.models[Threshold(500)]!.summary.chainRatio!
+            #expect(abs(b[Threshold(500)]![i] - b[Threshold(100)]![i] * ratio) < 1e-15)
+        }
+        // Saved and loaded with the climatology table.
+        let dir = temporaryDirectory("blend-registry")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let registry = ModelRegistry(directory: dir)
+        try registry.save([mixed], createdAt: Instant(seconds: 1_700_000_000), version: "v-blend")
+        let loaded = try registry.load(version: "v-blend").model(for: "HB_NORTH")
+        let l = try loaded.predict(f)
+        for t in mixed.thresholds { #expect(l[t]!.map(\.bitPattern) == b[t]!.map(\.bitPattern), "$\(t)") }
+        func message(_ json: String) -> String {
+            do { _ = try ModelConfig.decode(Data(json.utf8), source: "my.json"); return "" } catch { return error.description }
+        }
+        #expect(message(#"{"name": "x", "climatology_blend": 1}"#).contains("my.json: field 'climatology_blend' must be in [0, 1)"))
+        #expect(try ModelConfig.decode(Data(#"{"name": "x", "climatology_blend": 0.5}"#.utf8), source: "x").climatologyBlend == 0.5)
+    }
 }
