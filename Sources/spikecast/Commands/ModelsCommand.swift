@@ -97,6 +97,9 @@ struct ModelsCommand: ParsableCommand {
             let x = m.config.xgboost
             lines.append("  xgboost:      max_depth \(x.maxDepth), eta \(x.eta), rounds \(x.rounds), subsample \(x.subsample), colsample_bytree \(x.colsampleBytree), min_child_weight \(x.minChildWeight), lambda \(x.lambda), max_bin \(x.maxBin)\(x.maxDeltaStep > 0 ? ", max_delta_step \(x.maxDeltaStep)" : ""), seed \(x.seed), nthread \(x.nthread)")
         }
+        if m.config.climatologyBlend > 0 {
+            lines.append("  blend:        (1 − \(m.config.climatologyBlend)) × model + \(m.config.climatologyBlend) × hour × month climatology (neighbour_weight \(m.config.climatology.neighbourWeight), prior_strength \(m.config.climatology.priorStrength))")
+        }
         if let chain = m.config.thresholdChain {
             lines.append("  chain:        thresholds above $\(chain.anchor) = the $\(chain.anchor) forecast × (k_u + ½)/(k_$\(chain.anchor) + 1)")
         }
