@@ -85,19 +85,11 @@ public actor ERCOTClient {
             attempt += 1
             stats.tokenRequests += 1
             logger.debug("requesting ERCOT ID token", metadata: ["endpoint": "\(path)"])
-            let response: HTTPResponseData
-            do {
-                response = try await transport.send(HTTPRequestData(
-                    method: "POST", url: configuration.ercotTokenURL,
-                    headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-                    body: Array(body.utf8), timeoutSeconds: configuration.requestTimeoutSeconds))
-            } catch let failure as TransportFailure {
-                if attempt <= configuration.maxRetries {
-                    try await clock.sleep(seconds: backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds))
-                    continue
-                }
-                throw Self.transportError(failure, service: "ERCOT token", endpoint: path, page: nil)
-            }
+            guard let response = try await transport.send(HTTPRequestData(
+                method: "POST", url: configuration.ercotTokenURL,
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                body: Array(body.utf8), timeoutSeconds: configuration.requestTimeoutSeconds),
+                attempt: attempt, configuration: configuration, clock: clock, service: "ERCOT token", endpoint: path) else { continue }
             switch response.status {
             case 200:
                 guard let json = try? JSONValue.parse(response.body),
@@ -149,19 +141,13 @@ public actor ERCOTClient {
             ]
             if let contentType { headers.append(("Content-Type", contentType)) }
             logger.debug("ERCOT request", metadata: ["endpoint": "\(path)", "page": "\(page.map(String.init) ?? "-")", "attempt": "\(attempt)"])
-            let response: HTTPResponseData
-            do {
-                response = try await transport.send(HTTPRequestData(method: method, url: url, headers: headers, body: body,
-                                                                    timeoutSeconds: configuration.requestTimeoutSeconds))
-            } catch let failure as TransportFailure {
-                if attempt <= configuration.maxRetries {
+            guard let response = try await transport.send(
+                HTTPRequestData(method: method, url: url, headers: headers, body: body, timeoutSeconds: configuration.requestTimeoutSeconds),
+                attempt: attempt, configuration: configuration, clock: clock, service: Self.service, endpoint: path, page: page,
+                onRetry: { error in
                     stats.retries += 1
-                    logger.info("ERCOT request failed, retrying", metadata: ["endpoint": "\(path)", "reason": "\(Self.transportError(failure, service: Self.service, endpoint: path, page: page).message)"])
-                    try await clock.sleep(seconds: backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds))
-                    continue
-                }
-                throw Self.transportError(failure, service: Self.service, endpoint: path, page: page)
-            }
+                    logger.info("ERCOT request failed, retrying", metadata: ["endpoint": "\(path)", "reason": "\(error.message)"])
+                }) else { continue }
             switch response.status {
             case 200...299:
                 return response

@@ -96,3 +96,24 @@ func buildURL(_ base: String, _ path: String, _ query: [(String, String)]) -> St
     }
     return url
 }
+
+extension HTTPTransport {
+    /// Sends `request`, retrying transport failures (no response at all) with exponential back-off:
+    /// returns the response, or nil after sleeping the back-off when attempt `attempt` failed and
+    /// `configuration.maxRetries` allows another (the caller loops); throws the failure as a
+    /// ``FetchError`` naming `service`, `endpoint` and `page` once retries are used up.
+    func send(_ request: HTTPRequestData, attempt: Int, configuration: FetchConfiguration, clock: any FetchClock,
+              service: String, endpoint: String, page: Int? = nil,
+              onRetry: (FetchError) -> Void = { _ in },
+              isolation: isolated (any Actor)? = #isolation) async throws -> HTTPResponseData? {
+        do {
+            return try await send(request)
+        } catch let failure as TransportFailure {
+            let error = ERCOTClient.transportError(failure, service: service, endpoint: endpoint, page: page)
+            guard attempt <= configuration.maxRetries else { throw error }
+            onRetry(error)
+            try await clock.sleep(seconds: backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds))
+            return nil
+        }
+    }
+}

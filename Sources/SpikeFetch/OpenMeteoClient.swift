@@ -104,16 +104,9 @@ public actor OpenMeteoClient {
             try await limiter.acquire()
             requests += 1
             logger.debug("Open-Meteo request", metadata: ["endpoint": "\(redactedURL(base))\(path)", "zone": "\(zone.rawValue)"])
-            let response: HTTPResponseData
-            do {
-                response = try await transport.send(HTTPRequestData(url: url, timeoutSeconds: configuration.requestTimeoutSeconds))
-            } catch let failure as TransportFailure {
-                if attempt <= configuration.maxRetries {
-                    try await clock.sleep(seconds: backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds))
-                    continue
-                }
-                throw ERCOTClient.transportError(failure, service: "Open-Meteo", endpoint: path, page: nil)
-            }
+            guard let response = try await transport.send(
+                HTTPRequestData(url: url, timeoutSeconds: configuration.requestTimeoutSeconds),
+                attempt: attempt, configuration: configuration, clock: clock, service: "Open-Meteo", endpoint: path) else { continue }
             switch response.status {
             case 200:
                 do { return try JSONValue.parse(response.body) } catch {
