@@ -611,8 +611,10 @@ public struct ReportBuilder: Sendable {
         return total.map { FeatureImportance(name: $0.key, value: $0.value) }.sorted { $0.value > $1.value }
     }
 
-    /// Finds `featureImportance` / `feature_importance` maps (name → gain) anywhere in a JSON document, summing them.
-    static func importanceValues(_ json: String) -> [String: Double] {
+    /// Finds `featureImportance` / `feature_importance` / `importance` maps (feature → gain, or
+    /// threshold → feature → gain) anywhere in a JSON document, summing them. Used by reports and
+    /// `spikecast visualize --type importance`.
+    public static func importanceValues(_ json: String) -> [String: Double] {
         guard let data = json.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) else { return [:] }
         var out: [String: Double] = [:]
         func walk(_ v: Any) {

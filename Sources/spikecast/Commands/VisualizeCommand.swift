@@ -4,6 +4,7 @@ import SpikeBacktest
 import SpikeCore
 import SpikeData
 import SpikeRender
+import SpikeReport
 
 enum VisualizeChartType: String, ExpressibleByArgument, CaseIterable {
     case reliability, roc, pr, price, forecast, metrics, importance
@@ -370,7 +371,7 @@ struct VisualizeBuilder {
             json = latest.metadataJSON
             source = "model \(latest.version) (newest registered)"
         }
-        let values = json.map(Self.importanceValues) ?? [:]
+        let values = json.map(ReportBuilder.importanceValues) ?? [:]
         guard !values.isEmpty else {
             throw Failure(source.isEmpty ? "no registered model to read feature importance from; pass --model-version or train a model first"
                                          : "\(source) stores no feature importance (featureImportance/importance map)")
@@ -378,27 +379,6 @@ struct VisualizeBuilder {
         let items = values.map { FeatureImportance(name: $0.key, value: $0.value) }
         return (ImportanceChart(title: "Feature importance (total gain)", subtitle: source, items: items, topN: top, valueTitle: "Total gain",
                                 figure: figure), source)
-    }
-
-    /// Sums every `featureImportance` / `feature_importance` / `importance` map (feature → number) in a JSON document.
-    static func importanceValues(_ json: String) -> [String: Double] {
-        guard let data = json.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) else { return [:] }
-        var out: [String: Double] = [:]
-        func walk(_ v: Any) {
-            if let d = v as? [String: Any] {
-                for (k, v2) in d {
-                    if ["featureImportance", "feature_importance", "importance"].contains(k), let m = v2 as? [String: Any] {
-                        for (name, x) in m { if let n = x as? NSNumber { out[name, default: 0] += n.doubleValue } }
-                        continue
-                    }
-                    walk(v2)
-                }
-            } else if let a = v as? [Any] {
-                a.forEach(walk)
-            }
-        }
-        walk(obj)
-        return out
     }
 
     // MARK: Prices and forecasts
