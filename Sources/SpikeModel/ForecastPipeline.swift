@@ -62,7 +62,8 @@ public enum ForecastPipeline {
         hour: (Int) -> Int, month: (Int) -> Int, cache: MatrixCache = MatrixCache(), logger: Logger?
     ) throws -> ThresholdModel {
         let labels = rows.map { y[$0] }
-        let clim = HourClimatology(labels: labels, hours: rows.map(hour))
+        let hours = rows.map(hour)
+        let clim = HourClimatology(labels: labels, hours: hours)
         var summary = ThresholdSummary(rows: rows.count, positives: labels.reduce(0) { $0 + Int($1 == 1 ? 1 : 0) })
         if summary.positives == 0 {
             summary.fallback = rows.isEmpty ? "no training rows with a defined label" : "no positive label in \(rows.count) training rows"
@@ -103,7 +104,7 @@ public enum ForecastPipeline {
         let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary, cache: cache)
         let blend = config.climatologyBlend > 0
             ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
-                labels: labels, hours: rows.map(hour), months: rows.map(month),
+                labels: labels, hours: hours, months: rows.map(month),
                 neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
             : nil
         return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, blend: blend, climatology: clim, summary: summary)
