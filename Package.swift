@@ -29,6 +29,8 @@ let package = Package(
 
         // Pure core: time, nodes, thresholds, series. No I/O, no C.
         .target(name: "SpikeCore"),
+        // Forecast scores (Brier, skill, log loss, ROC/PR-AUC, reliability, bootstrap). Pure; each defined once.
+        .target(name: "SpikeMetrics", dependencies: ["SpikeCore"]),
         // Sources and the SQLite store.
         .target(name: "SpikeData", dependencies: [
             "SpikeCore", "CZlib",
@@ -47,19 +49,19 @@ let package = Package(
         .target(name: "SpikeFeatures", dependencies: ["SpikeCore"]),
         // XGBoost, baselines, calibration, model registry.
         .target(name: "SpikeModel", dependencies: [
-            "SpikeCore", "SpikeFeatures", "CXGBoost",
+            "SpikeCore", "SpikeData", "SpikeFeatures", "SpikeMetrics", "CXGBoost",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Walk-forward backtests and metrics.
         .target(name: "SpikeBacktest", dependencies: [
-            "SpikeCore", "SpikeFeatures", "SpikeModel", "SpikeData",
+            "SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Charts drawn with Cairo.
         .target(name: "SpikeRender", dependencies: ["SpikeCore", "CCairo"]),
         // HTML reports from templates/.
         .target(name: "SpikeReport", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeModel",
+            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeModel",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
@@ -89,11 +91,12 @@ let package = Package(
         ]),
 
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
+        .testTarget(name: "SpikeMetricsTests", dependencies: ["SpikeCore", "SpikeMetrics"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeCore", "SpikeData"]),
         .testTarget(name: "SpikeFetchTests", dependencies: ["SpikeCore", "SpikeData", "SpikeFetch", "SpikeTestKit"]),
         .testTarget(name: "SpikeFeaturesTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeData"]),
-        .testTarget(name: "SpikeModelTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeModel", "SpikeData"]),
-        .testTarget(name: "SpikeBacktestTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeModel", "SpikeData", "SpikeBacktest"]),
+        .testTarget(name: "SpikeModelTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData"]),
+        .testTarget(name: "SpikeBacktestTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData", "SpikeBacktest"]),
         .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender"]),
         .testTarget(name: "SpikeReportTests", dependencies: ["SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport"]),
         .testTarget(name: "SpikeServerTests", dependencies: [

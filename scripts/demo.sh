@@ -18,8 +18,7 @@ THRESHOLDS="${DEMO_THRESHOLDS:-100,500,1000}"
 TRAIN_START="${DEMO_TRAIN_START:-$GEN_START}"
 # "Today" in the synthetic world: three days before its end, so the 72 target hours have realized prices.
 ISSUE_DAY="${DEMO_ISSUE_DAY:-$(date -u -d "$GEN_END -3 days" +%F)}"
-# The production model learns from every issue day whose targets were known by today's 06:00 issue.
-TRAIN_END="$(date -u -d "$ISSUE_DAY -1 day" +%F)"
+# The production model is what a backtest fold refitted at today's 06:00 issue would train.
 DATA_DIR="${SPIKECAST_DATA_DIR:-./data}"
 REPORTS_DIR="${SPIKECAST_REPORTS_DIR:-./reports}"
 export SPIKECAST_DATA_DIR="$DATA_DIR" SPIKECAST_REPORTS_DIR="$REPORTS_DIR"
@@ -42,9 +41,9 @@ BACKTEST_ID=$("$SPIKECAST" backtest list --output-format csv | awk -F, -v n="$RU
 [ -n "$BACKTEST_ID" ] || { echo "demo: could not find backtest '$RUN_NAME'" >&2; exit 1; }
 echo "   backtest #$BACKTEST_ID, $(( $(date +%s) - t )) s" >&2
 
-step "3/5 train the production model on issue days $TRAIN_START … $TRAIN_END"
+step "3/5 train the production model as of $ISSUE_DAY 06:00 CPT (issue days from $TRAIN_START) and promote it"
 t=$(date +%s)
-"$SPIKECAST" train --start-date "$TRAIN_START" --end-date "$TRAIN_END" --nodes "$NODES" --thresholds "$THRESHOLDS" >&2
+"$SPIKECAST" train --start-date "$TRAIN_START" --as-of "$ISSUE_DAY" --nodes "$NODES" --thresholds "$THRESHOLDS" --promote >&2
 echo "   $(( $(date +%s) - t )) s" >&2
 
 step "4/5 issue the forecast of $ISSUE_DAY 06:00 CPT"

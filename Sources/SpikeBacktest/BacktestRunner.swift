@@ -127,18 +127,7 @@ public struct PreparedNode: Sendable {
         self.leadHours = first.leadHours
         self.labels = LabelBuilder.labels(prices: rt, targetStarts: first.targetStarts, thresholds: thresholds)
         self.hours = first.targetStarts.map { CentralTime.hourOfDay(Instant(seconds: $0)) }
-        var known = [Int64](repeating: .max, count: first.rowCount)
-        for r in 0..<first.rowCount where labels.isDefined(r) {
-            let t = first.targetStarts[r]
-            var i = rt.lowerBound(t)
-            var latest = Int64.min
-            while i < rt.count, rt.starts[i] < t + 3600 {
-                latest = Swift.max(latest, rt.availableAt[i])
-                i += 1
-            }
-            known[r] = latest
-        }
-        self.labelKnownAt = known
+        self.labelKnownAt = LabelBuilder.knownAt(prices: rt, targetStarts: first.targetStarts, labels: labels)
         var ranges: [Int: Range<Int>] = [:]
         var times: [Int: Int64] = [:]
         var r = 0
@@ -155,8 +144,8 @@ public struct PreparedNode: Sendable {
         self.issueTimeOfDay = times
     }
 
-    /// The training rows of `fold`: rows of issue days in its window whose target hour ended by the
-    /// cutoff, whose label is defined, and whose label was known (all its RT records available) at the cutoff.
+    /// The training rows of `fold`: the rows ``TrainingRule`` admits at the fold's cutoff from its
+    /// window start (the same rule `spikecast train --as-of` uses), in row order.
     public func trainingRows(for fold: Fold) -> [Int] {
         var out: [Int] = []
         let from = fold.trainingFrom?.dayNumber ?? (rowsOfDay.keys.min() ?? 0)
@@ -164,8 +153,9 @@ public struct PreparedNode: Sendable {
         guard from <= through else { return [] }
         for day in from...through {
             guard let range = rowsOfDay[day] else { continue }
-            for r in range where fold.admits(issueDay: issueDays[r], targetStart: targetStarts[r])
-                && labels.isDefined(r) && labelKnownAt[r] <= fold.cutoff.seconds {
+            for r in range where TrainingRule.admits(
+                issueDay: issueDays[r], targetStart: targetStarts[r], labelDefined: labels.isDefined(r),
+                labelKnownAt: labelKnownAt[r], asOf: fold.cutoff, windowStart: fold.trainingFrom) {
                 out.append(r)
             }
         }
@@ -293,7 +283,6 @@ public struct BacktestRunner: Sendable {
         let stopAfter = stopAfterFolds
         let preparedNodes = prepared
         let allUnits = units
-        let independent = settings.preset == ProtocolV1.name
         let currentRun = runID
         let tWalk = clock.now
         progress?(totalUnits - units.count, totalUnits)
@@ -329,13 +318,7 @@ public struct BacktestRunner: Sendable {
                     let tb = clock.now
                     let testRows = p.rows(of: unit.fold.issueDays)
                     let xt = x.subset(rows: testRows)
-                    var probs: [Threshold: [Double]] = [:]
-                    if independent {
-                        // bench PROTOCOL.md §6–7: one model per threshold, the forecast is its probability as is.
-                        for t in thresholds { probs[t] = try model.predict(xt, thresholds: [t])[t] }
-                    } else {
-                        probs = try model.predict(xt)
-                    }
+                    let probs = try Forecaster.probabilities(model: model, features: xt, thresholds: thresholds)
                     let modelID = "\(config.name)@\(unit.fold.refitDay)"
                     var out: [PredictionRow] = []
                     out.reserveCapacity(testRows.count * thresholds.count)

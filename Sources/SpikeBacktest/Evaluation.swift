@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeMetrics
 
 /// One stored backtest forecast: a (node, threshold, model configuration, issue, target hour) with
 /// the model's probability, the climatology baseline, the label and the fold that produced it.

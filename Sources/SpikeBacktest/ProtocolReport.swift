@@ -23,8 +23,10 @@ public enum ProtocolV1 {
             throw BacktestError("protocol-v1: --start-date \(evalFrom) is after the last fully labelled issue day \(end) (sample issue days \(first)…\(last))")
         }
         let wf = try WalkForward.protocolV1(evalFrom: evalFrom, lastIssueDay: end, historyStart: first)
+        // PROTOCOL §6–7: each threshold's probability as fitted, no monotone step across thresholds.
+        let independent = models.map { m -> ModelConfig in var c = m; c.monotone = false; return c }
         return try BacktestSettings(name: "\(name) \(models.map(\.name).joined(separator: "+"))", preset: name, walkForward: wf,
-                                    nodes: [node], thresholds: thresholds, models: models)
+                                    nodes: [node], thresholds: thresholds, models: independent)
     }
 
     /// Peak resident set size of this process in MiB (VmHWM of /proc/self/status); nil where unavailable.

@@ -1,31 +1,6 @@
 import Foundation
 import SpikeCore
-
-/// How much history each refit trains on.
-public enum TrainingWindow: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// Every sample issue day from the history start up to the cutoff (bench PROTOCOL.md §6).
-    case expanding
-    /// Only the sample issue days of the last `days` days before the refit day.
-    case rolling(days: Int)
-
-    public var description: String {
-        switch self {
-        case .expanding: return "expanding"
-        case .rolling(let d): return "rolling \(d)d"
-        }
-    }
-
-    /// Parses `expanding` or `rolling:N` / `rolling N` / `N` (days).
-    public static func parse(_ text: String) throws(BacktestError) -> TrainingWindow {
-        let t = text.lowercased()
-        if t == "expanding" { return .expanding }
-        let digits = t.replacingOccurrences(of: "rolling", with: "").trimmingCharacters(in: CharacterSet(charactersIn: ": =d"))
-        guard let n = Int(digits) else {
-            throw BacktestError.invalidSetting("training window must be 'expanding' or 'rolling:DAYS', got '\(text)'")
-        }
-        return .rolling(days: n)
-    }
-}
+import SpikeModel
 
 /// A walk-forward evaluation: issue days, issue time, horizon, refit cadence and training window.
 ///

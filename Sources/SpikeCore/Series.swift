@@ -203,6 +203,27 @@ public struct MarketData: Sendable {
 
     public func price(_ node: Node, _ market: Market) -> PriceSeries? { prices[PriceKey(node, market)] }
     public func value(_ id: SeriesID) -> ValueSeries? { values[id] }
+
+    /// The rows whose interval starts in [`from`, `to`), as `Store.loadMarketData(from:to:)` loads
+    /// them; series left empty are dropped.
+    public func window(from: Instant, to: Instant) -> MarketData {
+        var out = MarketData()
+        for (k, s) in prices {
+            var w = PriceSeries(node: s.node, market: s.market)
+            for i in s.lowerBound(from.seconds)..<s.lowerBound(to.seconds) {
+                w.append(start: s.starts[i], minutes: Int(s.minutes[i]), price: s.prices[i], availableAt: s.availableAt[i])
+            }
+            if !w.isEmpty { out.prices[k] = w }
+        }
+        for (k, s) in values {
+            var w = ValueSeries(id: s.id)
+            for i in s.lowerBound(from.seconds)..<s.lowerBound(to.seconds) {
+                w.append(start: s.starts[i], minutes: Int(s.minutes[i]), value: s.values[i], availableAt: s.availableAt[i])
+            }
+            if !w.isEmpty { out.values[k] = w }
+        }
+        return out
+    }
 }
 
 extension Array where Element == Int64 {

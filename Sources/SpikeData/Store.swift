@@ -13,6 +13,7 @@ import SpikeCore
 ///   so there is one row per target interval.
 /// - `data_source` — source names referenced by rows; `import_stats` — duplicates dropped per series.
 /// - `model_registry`, `issued_forecast` + `issued_hour`, `job_run`.
+/// - `store_meta` — the store's identity and the production model tag (``StoreQueries.swift``).
 ///
 /// Every write method runs in one transaction; upserts are idempotent and report
 /// inserted / unchanged / updated counts.
@@ -119,6 +120,7 @@ public final class Store: Sendable {
                 CREATE INDEX job_run_by_job ON job_run(job, id);
                 """)
         }
+        registerForecastMigrations(&m)
         return m
     }
 
@@ -470,16 +472,22 @@ public final class Store: Sendable {
 
     // MARK: - Issued forecasts
 
-    /// Stores an issued forecast and its hours in one transaction; returns its id.
+    /// Stores an issued forecast and its hours in one transaction; returns its id. A forecast of the
+    /// same issue, node, threshold and model version stored before is replaced (re-running `predict`
+    /// never leaves two).
     @discardableResult
     public func saveIssuedForecast(_ f: IssuedForecast) throws -> Int64 {
         for h in f.hours where !(h.probability >= 0 && h.probability <= 1) {
             throw StoreError("issued forecast \(f.node) >\(f.threshold) at \(f.issueTime): probability \(h.probability) for \(h.targetStart) is not in [0, 1]")
         }
+        let stale: String? = f.staleInputs.isEmpty ? nil : String(decoding: try JSONEncoder().encode(f.staleInputs), as: UTF8.self)
         return try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO issued_forecast(issue_time, node, threshold, model_version, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [f.issueTime.seconds, f.node.name, f.threshold.dollars, f.modelVersion, f.createdAt.seconds])
+                DELETE FROM issued_forecast WHERE issue_time = ? AND node = ? AND threshold = ? AND model_version = ?
+                """, arguments: [f.issueTime.seconds, f.node.name, f.threshold.dollars, f.modelVersion])
+            try db.execute(sql: """
+                INSERT INTO issued_forecast(issue_time, node, threshold, model_version, created_at, stale_inputs) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [f.issueTime.seconds, f.node.name, f.threshold.dollars, f.modelVersion, f.createdAt.seconds, stale])
             let id = db.lastInsertedRowID
             let st = try db.cachedStatement(sql: "INSERT INTO issued_hour(forecast_id, target_start, lead_hours, probability) VALUES (?, ?, ?, ?)")
             for h in f.hours {
@@ -493,7 +501,7 @@ public final class Store: Sendable {
     public func latestIssuedForecast(node: Node, threshold: Threshold) throws -> IssuedForecast? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, issue_time, node, threshold, model_version, created_at FROM issued_forecast
+                SELECT id, issue_time, node, threshold, model_version, created_at, stale_inputs FROM issued_forecast
                 WHERE node = ? AND threshold = ? ORDER BY issue_time DESC, id DESC LIMIT 1
                 """, arguments: [node.name, threshold.dollars]) else { return nil }
             return try Store.issuedForecast(db, row: row)
@@ -504,7 +512,7 @@ public final class Store: Sendable {
     /// and/or threshold when given; ordered by issue time, then id (re-issues come after the original).
     public func issuedForecasts(node: Node? = nil, threshold: Threshold? = nil, issuedFrom from: Instant? = nil, to: Instant? = nil) throws -> [IssuedForecast] {
         try pool.read { db in
-            var sql = "SELECT id, issue_time, node, threshold, model_version, created_at FROM issued_forecast WHERE issue_time >= ? AND issue_time < ?"
+            var sql = "SELECT id, issue_time, node, threshold, model_version, created_at, stale_inputs FROM issued_forecast WHERE issue_time >= ? AND issue_time < ?"
             var args: [any DatabaseValueConvertible] = [from?.seconds ?? Int64.min, to?.seconds ?? Int64.max]
             if let node { sql += " AND node = ?"; args.append(node.name) }
             if let threshold { sql += " AND threshold = ?"; args.append(threshold.dollars) }
@@ -516,7 +524,7 @@ public final class Store: Sendable {
     public func issuedForecast(id: Int64) throws -> IssuedForecast? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, issue_time, node, threshold, model_version, created_at FROM issued_forecast WHERE id = ?
+                SELECT id, issue_time, node, threshold, model_version, created_at, stale_inputs FROM issued_forecast WHERE id = ?
                 """, arguments: [id]) else { return nil }
             return try Store.issuedForecast(db, row: row)
         }
@@ -532,8 +540,10 @@ public final class Store: Sendable {
         let threshold: Double = row[3]
         let modelVersion: String = row[4]
         let createdAt: Int64 = row[5]
+        let staleJSON: String? = row[6]
+        let stale = try staleJSON.map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         return IssuedForecast(id: id, issueTime: Instant(seconds: issueTime), node: Node(node), threshold: Threshold(threshold),
-                              modelVersion: modelVersion, createdAt: Instant(seconds: createdAt), hours: hours)
+                              modelVersion: modelVersion, createdAt: Instant(seconds: createdAt), hours: hours, staleInputs: stale)
     }
 
     // MARK: - Job runs

@@ -108,9 +108,12 @@ public struct IssuedForecast: Codable, Sendable, Hashable {
     public var modelVersion: String
     public var createdAt: Instant
     public var hours: [IssuedHour]
+    /// The inputs that were missing or stale at the issue time (a forecast made with
+    /// `--allow-stale`); empty when every input was fresh.
+    public var staleInputs: [String]
 
     public init(id: Int64? = nil, issueTime: Instant, node: Node, threshold: Threshold, modelVersion: String,
-                createdAt: Instant, hours: [IssuedHour]) {
+                createdAt: Instant, hours: [IssuedHour], staleInputs: [String] = []) {
         self.id = id
         self.issueTime = issueTime
         self.node = node
@@ -118,6 +121,7 @@ public struct IssuedForecast: Codable, Sendable, Hashable {
         self.modelVersion = modelVersion
         self.createdAt = createdAt
         self.hours = hours
+        self.staleInputs = staleInputs
     }
 }
 

@@ -34,9 +34,9 @@ enum DefaultFeatures {
             let t = ctx.rtDayHod
             return ctx.perRow { r in
                 let h = Int(ctx.targetHour[r])
-                let l = ctx.latestCompleteDay(row: r) - t.baseDay
+                let (first, last) = ctx.hodDays(row: r, days: 7)
                 var mx = -Double.infinity, av = Int64.min, avs = Int64.min
-                let lo = Swift.max(0, l - 6), hi = Swift.min(l, t.dayCount - 1)
+                let lo = Swift.max(0, first - t.baseDay), hi = Swift.min(last - t.baseDay, t.dayCount - 1)
                 for d in stride(from: lo, through: hi, by: 1) {
                     let c = d * 24 + h
                     guard t.count[c] > 0 else { continue }
@@ -83,18 +83,22 @@ enum DefaultFeatures {
         }
     }
 
+    /// How far back "hours since the last spike" looks (30 days); no spike in that span reads as the cap.
+    static let hoursSinceSpikeCap = 720
+
     static func hoursSinceSpike(threshold: Double) -> FeatureDefinition {
-        FeatureDefinition(name: "rt_hours_since_spike\(Int(threshold))", group: .rtHistory,
-                          description: "hours from the end of the latest clock hour with an RT price > \(Int(threshold)) $/MWh to the issue time (NaN if none in the data)",
-                          sources: [.rtPrice], lookbackHours: 0) { ctx in
+        let cap = hoursSinceSpikeCap
+        return FeatureDefinition(name: "rt_hours_since_spike\(Int(threshold))", group: .rtHistory,
+                          description: "hours from the end of the latest clock hour in [T − \(cap) h, T) with an RT price > \(Int(threshold)) $/MWh to the issue time (\(cap) when there is none; NaN without RT hours in that span)",
+                          sources: [.rtPrice], lookbackHours: cap) { ctx in
             let last = ctx.lastSpikeHour(threshold)
             let h = ctx.rtHours
             return ctx.perIssue { i in
-                let hi = h.hourStart.lowerBound(ctx.issueTimes[i])
-                guard hi > 0 else { return (.nan, .min, .min) }
-                let a = ctx.rtHoursAvail.argmax(0, hi)
+                let (lo, hi) = ctx.rtHourRange(issue: i, hours: cap)
+                guard hi > lo else { return (.nan, .min, .min) }
+                let a = ctx.rtHoursAvail.argmax(lo, hi)
                 let j = Int(last[hi - 1])
-                guard j >= 0 else { return (.nan, h.availMax[a], h.availStart[a]) }
+                guard j >= lo else { return (Double(cap), h.availMax[a], h.availStart[a]) }
                 return (Double(ctx.issueTimes[i] - h.hourStart[j] - 3600) / 3600, h.availMax[a], h.availStart[a])
             }
         }
@@ -117,7 +121,7 @@ enum DefaultFeatures {
             out.append(FeatureDefinition(
                 name: "dam_hod_ratio\(Int(t))", group: .dam,
                 description: "DAM price of day D at the target's hour of day divided by \(Int(t)) $/MWh",
-                sources: [.damPrice], lookbackHours: 6) { ctx in
+                sources: [.damPrice], lookbackHours: ProtocolFeatures.damLookbackHours) { ctx in
                 var c = try damHod.compute(ctx)
                 for r in c.values.indices { c.values[r] /= t }
                 return c
@@ -215,9 +219,10 @@ enum DefaultFeatures {
         return FeatureDefinition(
             name: "\(q.rawValue)_fc_error_yday", group: .forecasts,
             description: "mean (actual − day-ahead forecast) of \(q.rawValue)_ercot over CPT day D−1 (\(q.unit))",
-            sources: [.series(fc), .series(act)], lookbackHours: 30) { ctx in
+            sources: [.series(fc), .series(act)], lookbackHours: 32) { ctx in
             ctx.perIssue { i in
                 let d = ctx.issueDayNumbers[i]
+                ctx.requireHistory(issue: i, from: CentralTime.startOfDay(LocalDate(dayNumber: d - 1)).seconds)
                 let fcCutoff = CentralTime.unambiguousWall(LocalDate(dayNumber: d - 2), hour: ctx.issues[i].hour).seconds
                 guard let f = ctx.dayCells(fc, day: d - 1, cutoff: fcCutoff),
                       let a = ctx.dayCells(act, day: d - 1, cutoff: ctx.issueTimes[i]) else { return (.nan, .min, .min) }

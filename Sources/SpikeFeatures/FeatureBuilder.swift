@@ -5,7 +5,8 @@ import SpikeCore
 /// Each feature is computed as a whole column over all rows (72 per issue) from tables computed
 /// once per build (prefix sums, sparse range-max tables, hourly and (CPT day, hour) aggregates).
 /// Every value carries the latest availability instant of the records it read; a value that read
-/// a record available after its row's issue time throws ``LeakageError``.
+/// a record available after its row's issue time throws ``LeakageError``, and one that reads a
+/// record older than the feature's declared lookback throws ``HistoryContractError``.
 public struct FeatureBuilder: Sendable {
     public let featureSet: FeatureSet
 
@@ -28,7 +29,10 @@ public struct FeatureBuilder: Sendable {
         var values = [Double](repeating: .nan, count: n * nf)
         var groupAvail: [FeatureGroup: [Int64]] = [:]
         for (j, def) in defs.enumerated() {
+            ctx.beginContract(feature: def.name, lookbackHours: def.lookbackHours)
             let col = try def.compute(ctx)
+            ctx.contract = nil
+            if let violation = ctx.contractViolation { throw violation }
             guard col.values.count == n, col.availability.count == n, col.sourceStart.count == n else {
                 throw FeatureError.badColumn(def.name, got: col.values.count, expected: n)
             }

@@ -28,6 +28,29 @@ public final class FeatureContext {
     /// Day-ahead prices of the node, if any.
     public let dam: PriceSeries?
 
+    // MARK: - History contract
+
+    /// The feature being computed and its declared lookback (set by ``FeatureBuilder``). Every
+    /// read of past records goes through ``requireHistory(issue:from:)``, which refuses a read that
+    /// starts before `issue time − lookback`, so the values a feature computes from a windowed load
+    /// of the declared history equal those from the full history.
+    var contract: (feature: String, lookbackSeconds: Int64)?
+    /// The first read outside the active feature's declared history (the builder throws it).
+    private(set) var contractViolation: HistoryContractError?
+
+    /// Notes that the active feature reads records of issue `i` starting at `start` (UTC seconds) or later.
+    @inline(__always)
+    func requireHistory(issue i: Int, from start: Int64) {
+        guard let c = contract, contractViolation == nil, start < issueTimes[i] - c.lookbackSeconds else { return }
+        contractViolation = HistoryContractError(
+            feature: c.feature, lookbackHours: Int(c.lookbackSeconds / 3600), issue: issues[i], readFrom: Instant(seconds: start))
+    }
+
+    func beginContract(feature: String, lookbackHours: Int) {
+        contract = (feature, Int64(lookbackHours) * 3600)
+        contractViolation = nil
+    }
+
     public init(data: MarketData, node: Node, issues: [Issue]) throws {
         guard let rt = data.price(node, .realTime), !rt.isEmpty else { throw FeatureError.noRealTimePrices(node) }
         self.data = data
@@ -93,6 +116,20 @@ public final class FeatureContext {
     func latestCompleteDay(row r: Int) -> Int {
         let i = Int(rowIssue[r])
         return Int(targetHour[r]) < issues[i].hour ? issueDayNumbers[i] : issueDayNumbers[i] - 1
+    }
+
+    /// Same-hour-of-day statistics over CPT days L−days+1…L: L (``latestCompleteDay(row:)``) and the
+    /// first day, after checking that day's start lies in the feature's declared history.
+    @inline(__always)
+    func hodDays(row r: Int, days: Int) -> (first: Int, last: Int) {
+        let l = latestCompleteDay(row: r)
+        let first = l - days + 1
+        let i = Int(rowIssue[r])
+        // A CPT day starts 5 or 6 h after UTC midnight: check exactly only near the floor.
+        if let c = contract, Int64(first) * 86_400 + 5 * 3600 < issueTimes[i] - c.lookbackSeconds {
+            requireHistory(issue: i, from: CentralTime.startOfDay(LocalDate(dayNumber: first)).seconds)
+        }
+        return (first, l)
     }
 
     // MARK: - RT tables (lazy)
@@ -172,11 +209,13 @@ public final class FeatureContext {
     /// Per issue: the RT hourly-table range [lo, hi) of clock hours u with T − hours·1h ≤ u < T.
     func rtHourRange(issue i: Int, hours: Int) -> (lo: Int, hi: Int) {
         let t = issueTimes[i]
+        requireHistory(issue: i, from: t - Int64(hours) * 3600)
         return (rtHours.hourStart.lowerBound(t - Int64(hours) * 3600), rtHours.hourStart.lowerBound(t))
     }
 
     /// Per issue: the RT record range [lo, hi) with start ≥ T − hours·1h and end ≤ T.
     func rtWindow(issue i: Int, hours: Int) -> (lo: Int, hi: Int) {
+        requireHistory(issue: i, from: issueTimes[i] - Int64(hours) * 3600)
         let hi = rtHi[i]
         return (Swift.min(rt.lowerBound(issueTimes[i] - Int64(hours) * 3600), hi), hi)
     }

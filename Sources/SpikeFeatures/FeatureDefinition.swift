@@ -74,8 +74,10 @@ public struct FeatureDefinition: Sendable, CustomStringConvertible {
     public let group: FeatureGroup
     public let description: String
     public let sources: [FeatureSource]
-    /// How far before the issue time the oldest record read can start, in hours (0 for calendar
-    /// features and for forecasts of future hours).
+    /// The history contract: how far before the issue time the oldest record read may start, in
+    /// hours (0 for calendar features and for forecasts of future hours). The builder refuses a
+    /// feature that reads further back (``HistoryContractError``), and every caller loads exactly
+    /// this much history (``FeatureSet/historyWindow(issues:)``).
     public let lookbackHours: Int
     /// Computes the column for every row of `context`.
     public let compute: @Sendable (FeatureContext) throws -> FeatureColumn
@@ -106,6 +108,20 @@ public struct LeakageError: Error, Sendable, CustomStringConvertible {
         "point-in-time leakage: feature '\(feature)' (group \(group.rawValue)) for \(issue) "
             + "(issue time \(issue.time), target \(targetStart)) read a record starting \(recordStart) "
             + "that became available at \(recordAvailableAt), \(recordAvailableAt.seconds - issue.time.seconds) s after the issue time"
+    }
+}
+
+/// A feature read a record older than its declared lookback (the history contract).
+public struct HistoryContractError: Error, Sendable, CustomStringConvertible {
+    public let feature: String
+    public let lookbackHours: Int
+    public let issue: Issue
+    public let readFrom: Instant
+
+    public var description: String {
+        "history contract: feature '\(feature)' declares a lookback of \(lookbackHours) h but for \(issue) (issue time \(issue.time)) "
+            + "read records from \(readFrom), \((issue.time.seconds - readFrom.seconds) / 3600) h before the issue time; "
+            + "declare a longer lookback or read less history"
     }
 }
 

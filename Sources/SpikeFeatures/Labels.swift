@@ -58,6 +58,23 @@ public enum LabelBuilder {
         return SpikeLabels(thresholds: thresholds, resolutionMinutes: prices.resolutionMinutes ?? 0, values: out)
     }
 
+    /// When each target's label became known: the latest availability of the RT records of its
+    /// hour (`Int64.max` where the label is undefined). A model trained at instant A may use a label
+    /// only when this is ≤ A.
+    public static func knownAt(prices: PriceSeries, targetStarts: [Int64], labels: SpikeLabels) -> [Int64] {
+        var known = [Int64](repeating: .max, count: targetStarts.count)
+        for (r, t) in targetStarts.enumerated() where labels.isDefined(r) {
+            var i = prices.lowerBound(t)
+            var latest = Int64.min
+            while i < prices.count, prices.starts[i] < t + 3600 {
+                latest = Swift.max(latest, prices.availableAt[i])
+                i += 1
+            }
+            known[r] = latest
+        }
+        return known
+    }
+
     /// Labels for every row of a feature matrix.
     public static func labels(prices: PriceSeries, matrix: FeatureMatrix, thresholds: [Threshold]) -> SpikeLabels {
         labels(prices: prices, targetStarts: matrix.targetStarts, thresholds: thresholds)

@@ -54,11 +54,12 @@ enum ProtocolFeatures {
     // MARK: RT windows (depend only on the issue)
 
     static let rtWindows: [FeatureDefinition] = [
-        FeatureDefinition(name: "rt_last", group: .rtHistory, description: "last RT price: the interval with the greatest end ≤ issue time",
-                          sources: [.rtPrice], lookbackHours: 1) { ctx in
+        FeatureDefinition(name: "rt_last", group: .rtHistory,
+                          description: "last RT price: the interval with the greatest end ≤ issue time, if it starts within 24 h before it",
+                          sources: [.rtPrice], lookbackHours: 24) { ctx in
             ctx.perIssue { i in
-                let hi = ctx.rtHi[i]
-                guard hi > 0 else { return (.nan, .min, .min) }
+                let (lo, hi) = ctx.rtWindow(issue: i, hours: 24)
+                guard hi > lo else { return (.nan, .min, .min) }
                 return (ctx.rt.prices[hi - 1], ctx.rt.availableAt[hi - 1], ctx.rt.starts[hi - 1])
             }
         },
@@ -121,8 +122,8 @@ enum ProtocolFeatures {
         let t = ctx.rtDayHod, p = ctx.rtDayHodPrefix
         return ctx.perRow { r in
             let h = Int(ctx.targetHour[r])
-            let l = ctx.latestCompleteDay(row: r) - t.baseDay
-            let b = p.clamp(l + 1), a = p.clamp(l - days + 1)
+            let (first, last) = ctx.hodDays(row: r, days: days)
+            let b = p.clamp(last - t.baseDay + 1), a = p.clamp(first - t.baseDay)
             let n = p.count[b * 24 + h] - p.count[a * 24 + h]
             guard b > 0 else { return (.nan, .min, .min) }
             let av = p.availMax[b * 24 + h], avs = p.availStart[b * 24 + h]
@@ -144,8 +145,8 @@ enum ProtocolFeatures {
         let s = ctx.spikeDayPrefix(threshold)
         return ctx.perRow { r in
             let h = Int(ctx.targetHour[r])
-            let l = ctx.latestCompleteDay(row: r) - t.baseDay
-            let b = p.clamp(l + 1), a = p.clamp(l - days + 1)
+            let (first, last) = ctx.hodDays(row: r, days: days)
+            let b = p.clamp(last - t.baseDay + 1), a = p.clamp(first - t.baseDay)
             guard b > 0 else { return (.nan, .min, .min) }
             let n = p.nonEmpty[b * 24 + h] - p.nonEmpty[a * 24 + h]
             let av = p.availMax[b * 24 + h], avs = p.availStart[b * 24 + h]
@@ -157,9 +158,13 @@ enum ProtocolFeatures {
 
     // MARK: DAM of the issue day
 
+    /// DAM features read delivery day D, which starts 5 to 7 h before a 06:00 CPT issue (6 h on a
+    /// 24-hour day, 7 h on the 25-hour fall-back day); the contract allows the issue hour + 2 h.
+    static let damLookbackHours = 8
+
     static let damFeatures: [FeatureDefinition] = [
         FeatureDefinition(name: "dam_hod", group: .dam, description: "DAM price of delivery day D at the target's CPT hour of day (mean of both hours on a fall-back day)",
-                          sources: [.damPrice], lookbackHours: 6) { ctx in
+                          sources: [.damPrice], lookbackHours: damLookbackHours) { ctx in
             guard let t = ctx.damDayHod else { return FeatureColumn(rowCount: ctx.rowCount) }
             return ctx.perRow { r in
                 guard let d = t.dayIndex(ctx.issueDayNumbers[Int(ctx.rowIssue[r])]) else { return (.nan, .min, .min) }
@@ -169,11 +174,11 @@ enum ProtocolFeatures {
             }
         },
         FeatureDefinition(name: "dam_max", group: .dam, description: "max DAM price of delivery day D",
-                          sources: [.damPrice], lookbackHours: 6) { ctx in
+                          sources: [.damPrice], lookbackHours: damLookbackHours) { ctx in
             damDay(ctx) { t, d in t.dayMax[d] }
         },
         FeatureDefinition(name: "dam_mean", group: .dam, description: "mean DAM price of delivery day D",
-                          sources: [.damPrice], lookbackHours: 6) { ctx in
+                          sources: [.damPrice], lookbackHours: damLookbackHours) { ctx in
             damDay(ctx) { t, d in t.daySum[d] / Double(t.dayCountRecords[d]) }
         },
     ]

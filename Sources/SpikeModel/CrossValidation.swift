@@ -78,13 +78,14 @@ extension ForecastPipeline {
         return out
     }
 
-    /// Builds features and labels for `trainingIssues` like ``train(data:node:thresholds:trainingIssues:cutoff:config:logger:)``
-    /// and cross-validates on the rows whose target hour ended by `cutoff`.
+    /// Cross-validates on the rows ``TrainingRule`` admits for `request` (the rows
+    /// ``Trainer/train(store:request:logger:)`` trains on).
     public static func crossValidate(
-        data: MarketData, node: Node, thresholds: [Threshold], trainingIssues: [Issue], cutoff: Instant,
-        config: ModelConfig, folds: Int, gapHours: Int = 90, logger: Logger? = nil
+        examples e: (examples: TrainingExamples, windowStart: LocalDate), request: TrainingRequest,
+        folds: Int, gapHours: Int = 90, logger: Logger? = nil
     ) throws -> [CrossValidationFold] {
-        let (features, labels, rows) = try trainingRows(data: data, node: node, thresholds: thresholds, trainingIssues: trainingIssues, cutoff: cutoff, config: config)
-        return try crossValidate(features: features, labels: labels, rows: rows, config: config, node: node, folds: folds, gapHours: gapHours, logger: logger)
+        let rows = e.examples.rows(asOf: request.asOf, windowStart: e.windowStart)
+        return try crossValidate(features: e.examples.features, labels: e.examples.labels, rows: rows, config: request.config,
+                                 node: request.node, folds: folds, gapHours: gapHours, logger: logger)
     }
 }

@@ -97,7 +97,7 @@ public struct ThresholdModel: Sendable {
 }
 
 /// Where a model's training rows came from (filled by ``ForecastPipeline/train``).
-public struct TrainingWindow: Codable, Sendable, Hashable {
+public struct TrainingSpan: Codable, Sendable, Hashable {
     public var firstIssueDay: LocalDate
     public var lastIssueDay: LocalDate
     /// Only rows whose target hour ended by this instant were used.
@@ -107,6 +107,20 @@ public struct TrainingWindow: Codable, Sendable, Hashable {
     public var fingerprint: String
     /// Resolution (minutes) of the RT prices the labels came from.
     public var labelResolutionMinutes: Int
+    /// Wall seconds spent fitting (``ForecastPipeline/fit(features:labels:rows:config:node:logger:)``), without
+    /// loading and features; nil for models saved before it was recorded.
+    public var fitSeconds: Double?
+
+    public init(firstIssueDay: LocalDate, lastIssueDay: LocalDate, cutoff: Instant, rows: Int, fingerprint: String,
+                labelResolutionMinutes: Int, fitSeconds: Double? = nil) {
+        self.firstIssueDay = firstIssueDay
+        self.lastIssueDay = lastIssueDay
+        self.cutoff = cutoff
+        self.rows = rows
+        self.fingerprint = fingerprint
+        self.labelResolutionMinutes = labelResolutionMinutes
+        self.fitSeconds = fitSeconds
+    }
 }
 
 /// The fitted models of one node, one per threshold. Predictions are monotone across thresholds.
@@ -116,9 +130,9 @@ public struct FittedNodeModel: Sendable {
     /// Feature columns, in the order the model expects them.
     public let featureNames: [String]
     public var models: [Threshold: ThresholdModel]
-    public var window: TrainingWindow?
+    public var window: TrainingSpan?
 
-    public init(node: Node, config: ModelConfig, featureNames: [String], models: [Threshold: ThresholdModel], window: TrainingWindow? = nil) {
+    public init(node: Node, config: ModelConfig, featureNames: [String], models: [Threshold: ThresholdModel], window: TrainingSpan? = nil) {
         self.node = node
         self.config = config
         self.featureNames = featureNames
@@ -130,20 +144,30 @@ public struct FittedNodeModel: Sendable {
     public var thresholds: [Threshold] { models.keys.sorted() }
 
     /// Probabilities per threshold for every row of `x`, monotone across thresholds
-    /// (P(>$1000) ≤ P(>$500) ≤ P(>$100) row by row).
+    /// (P(>$1000) ≤ P(>$500) ≤ P(>$100) row by row) unless the configuration turns that off.
     public func predict(_ x: FeatureMatrix) throws -> [Threshold: [Double]] {
         try predict(x, thresholds: thresholds)
     }
 
-    /// Predictions for the given thresholds only (each must have a model).
+    /// Predictions for the given thresholds (each must have a model). Every threshold's value is
+    /// the one a prediction of all the model's thresholds gives: the monotone step always runs over
+    /// all of them, so asking for fewer thresholds never changes a forecast.
     public func predict(_ x: FeatureMatrix, thresholds wanted: [Threshold]) throws -> [Threshold: [Double]] {
+        for t in wanted where models[t] == nil {
+            throw ModelError("no model for threshold $\(t) at \(node) (trained thresholds: \(thresholds.map { "$\($0)" }.joined(separator: ", ")))")
+        }
+        let all = try predictAll(x)
+        var out: [Threshold: [Double]] = [:]
+        for t in wanted { out[t] = all[t] }
+        return out
+    }
+
+    private func predictAll(_ x: FeatureMatrix) throws -> [Threshold: [Double]] {
+        let wanted = thresholds
         guard x.featureNames == featureNames else {
             let missing = featureNames.filter { !x.featureNames.contains($0) }
             throw ModelError("feature columns do not match the model of \(node) (model expects \(featureNames.count) features"
                 + (missing.isEmpty ? " in a different order" : ", missing: \(missing.joined(separator: ", "))") + ")")
-        }
-        for t in wanted where models[t] == nil {
-            throw ModelError("no model for threshold $\(t) at \(node) (trained thresholds: \(thresholds.map { "$\($0)" }.joined(separator: ", ")))")
         }
         // Chained thresholds need their anchor's forecast, asked for or not.
         var fitted: [Threshold] = []
@@ -174,7 +198,7 @@ public struct FittedNodeModel: Sendable {
                 out[t] = base[t]!
             }
         }
-        return Monotone.enforce(out)
+        return config.monotone ? Monotone.enforce(out) : out
     }
 
     /// The hour-of-day climatology of each threshold for the rows of `x` (PROTOCOL §8 baseline).

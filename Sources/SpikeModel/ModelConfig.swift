@@ -269,12 +269,17 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// every fitted threshold's forecast: p = (1 − w) · model + w · climatology, both fitted on the
     /// same training rows. 0 = off. The default is 0.
     public var climatologyBlend = 0.0
+    /// Make the forecasts of every row non-increasing in the threshold (P(>$1000) ≤ P(>$500) ≤
+    /// P(>$100)) over all of the model's thresholds. `false` keeps each threshold's probability as
+    /// fitted (the benchmark protocol's rule, PROTOCOL §6–7). The default is true.
+    public var monotone = true
 
     public init(name: String) { self.name = name }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
         case noPositives = "no_positives", thresholdChain = "threshold_chain", climatologyBlend = "climatology_blend"
+        case monotone
     }
 
     public init(from decoder: Decoder) throws {
@@ -290,6 +295,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         noPositives = try c.decodeIfPresent(NoPositivesFallback.self, forKey: .noPositives) ?? .baseRate
         thresholdChain = try c.decodeIfPresent(ThresholdChain.self, forKey: .thresholdChain)
         climatologyBlend = try c.decodeIfPresent(Double.self, forKey: .climatologyBlend) ?? 0
+        monotone = try c.decodeIfPresent(Bool.self, forKey: .monotone) ?? true
     }
 
     /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested

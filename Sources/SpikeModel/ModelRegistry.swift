@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeData
 
 /// Everything about one stored model version (`models/<version>/metadata.json`).
 public struct ModelMetadata: Codable, Sendable, Hashable {
@@ -14,7 +15,7 @@ public struct ModelMetadata: Codable, Sendable, Hashable {
     }
     public struct NodeEntry: Codable, Sendable, Hashable {
         public var node: Node
-        public var window: TrainingWindow?
+        public var window: TrainingSpan?
         public var thresholds: [ThresholdEntry]
     }
 
@@ -31,6 +32,9 @@ public struct ModelMetadata: Codable, Sendable, Hashable {
     public var fingerprint: String
     /// Library versions (`xgboost` from `XGBoostVersion`, plus what the caller adds, e.g. `spikecast`).
     public var libraries: [String: String]
+    /// Identity of the store the model was trained on (``Store/storeID()``); nil for models saved
+    /// before stores had one.
+    public var storeID: String?
 
     public var nodeNames: [Node] { nodes.map(\.node) }
     public var thresholds: [Threshold] { Array(Set(nodes.flatMap { $0.thresholds.map(\.threshold) })).sorted() }
@@ -58,7 +62,7 @@ struct StoredThreshold: Codable {
 struct StoredNode: Codable {
     var node: Node
     var featureNames: [String]
-    var window: TrainingWindow?
+    var window: TrainingSpan?
     var thresholds: [StoredThreshold]
 }
 
@@ -104,7 +108,8 @@ public struct ModelRegistry: Sendable {
     ///   - version: the version name; by default `<UTC yyyyMMddTHHmmssZ>-<config>-<fingerprint 8 hex>`.
     ///   - libraries: extra library versions to record (XGBoost's is always recorded).
     @discardableResult
-    public func save(_ models: [FittedNodeModel], createdAt: Instant, version: String? = nil, libraries: [String: String] = [:]) throws -> ModelMetadata {
+    public func save(_ models: [FittedNodeModel], createdAt: Instant, version: String? = nil, libraries: [String: String] = [:],
+                     storeID: String? = nil) throws -> ModelMetadata {
         guard let first = models.first else { throw ModelError("nothing to save: no fitted model") }
         for m in models {
             guard m.config == first.config, m.featureNames == first.featureNames else {
@@ -163,7 +168,7 @@ public struct ModelRegistry: Sendable {
             libs["xgboost"] = XGBoostLibrary.version
             let metadata = ModelMetadata(
                 version: name, createdAt: createdAt, config: first.config, featureSet: first.config.featureSet,
-                featureNames: first.featureNames, nodes: nodeEntries, fingerprint: fingerprint, libraries: libs)
+                featureNames: first.featureNames, nodes: nodeEntries, fingerprint: fingerprint, libraries: libs, storeID: storeID)
             try Self.encoder.encode(metadata).write(to: temp.appendingPathComponent("metadata.json"))
             guard rename(temp.path, final.path) == 0 else {
                 throw ModelError("cannot move \(temp.path) to \(final.path): \(String(cString: strerror(errno)))")
@@ -256,6 +261,36 @@ public struct ModelRegistry: Sendable {
             models[entry.node] = FittedNodeModel(node: entry.node, config: meta.config, featureNames: stored.featureNames, models: ts, window: stored.window)
         }
         return LoadedModelVersion(metadata: meta, models: models)
+    }
+
+    /// The registry of a data directory: `<data-dir>/models`, so models belong to the store they
+    /// were trained on.
+    public static func directory(dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("models", isDirectory: true)
+    }
+
+    /// The version to forecast with: `version` when given, else the one tagged for production in
+    /// `store` (``Store/productionModel()``). Throws when neither names a stored version.
+    public func resolve(version: String?, store: Store) throws -> String {
+        if let version { return version }
+        if let tagged = try store.productionModel() { return tagged }
+        let newest = try list().last?.version
+        throw ModelError("no model is tagged for production in \(store.directory.path): run `spikecast models promote VERSION`"
+            + (newest.map { " (the newest is \($0))" } ?? " after `spikecast train`"))
+    }
+
+    /// Loads `version` (or the production model) and checks that it was trained on `store`:
+    /// a model trained on another store throws unless `allowForeignStore` (then `onForeign` is told).
+    public func load(version: String?, for store: Store, allowForeignStore: Bool = false,
+                     onForeign: (String) -> Void = { _ in }) throws -> LoadedModelVersion {
+        let loaded = try load(version: try resolve(version: version, store: store))
+        let here = try store.storeID()
+        if let trained = loaded.metadata.storeID, trained != here {
+            let message = "model \(loaded.metadata.version) was trained on another store (id \(trained)), not on \(store.directory.path) (id \(here))"
+            guard allowForeignStore else { throw ModelError(message + "; train a model on this store, or pass --allow-foreign-model to use it anyway") }
+            onForeign(message)
+        }
+        return loaded
     }
 
     private func need<T>(_ v: T?, _ field: String, _ url: URL) throws(ModelError) -> T {

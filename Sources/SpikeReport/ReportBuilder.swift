@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SpikeBacktest
 import SpikeCore
+import SpikeMetrics
 import SpikeData
 import SpikeRender
 

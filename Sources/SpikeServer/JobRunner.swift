@@ -44,7 +44,8 @@ public struct CommandTemplate: Sendable {
         ]
     }
 
-    /// Substitutes `{name}` and `{date}`, `{date-N}`, `{date+N}` (CPT date of `occurrence`).
+    /// Substitutes `{name}`, `{now}` (the occurrence as an ISO-8601 UTC instant) and `{date}`,
+    /// `{date-N}`, `{date+N}` (CPT date of `occurrence`).
     public func expand(_ template: [String], occurrence: Instant) -> [String] {
         let day = CentralTime.day(of: occurrence)
         return template.map { arg in
@@ -55,6 +56,8 @@ public struct CommandTemplate: Sendable {
                 let key = String(rest[rest.index(after: open)..<close])
                 if let v = values[key] {
                     out += v
+                } else if key == "now" {
+                    out += occurrence.iso8601
                 } else if key.hasPrefix("date") {
                     let tail = key.dropFirst(4)
                     if tail.isEmpty {

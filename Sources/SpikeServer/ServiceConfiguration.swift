@@ -82,7 +82,7 @@ public struct ServiceConfiguration: Sendable {
     /// Folder holding spikecast.sqlite. The default is ./data.
     public var dataDir: URL = URL(fileURLWithPath: "./data", isDirectory: true)
     /// Model artifacts. The default is ./models.
-    public var modelsDir: URL = URL(fileURLWithPath: "./models", isDirectory: true)
+    public var modelsDir: URL = URL(fileURLWithPath: "./data/models", isDirectory: true)
     /// Forecast exports. The default is ./forecasts.
     public var forecastsDir: URL = URL(fileURLWithPath: "./forecasts", isDirectory: true)
     /// Generated HTML reports served under /reports/. The default is ./reports.
@@ -147,7 +147,7 @@ extension JobDefinition {
                 name: "retrain", schedule: retrain,
                 // Issue days whose 72 target hours have all happened by 01:00 on the run's day: up to date−4.
                 command: ["{spikecast}", "train", "--data-dir", "{data_dir}", "--models-dir", "{models_dir}",
-                          "--nodes", "{nodes}", "--thresholds", "{thresholds}", "--start-date", "{date-1095}", "--end-date", "{date-4}"],
+                          "--nodes", "{nodes}", "--thresholds", "{thresholds}", "--as-of", "{now}", "--promote"],
                 retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 600, multiplier: 2, maxDelaySeconds: 1800),
                 catchUp: .always, graceSeconds: 8 * 3600, timeoutSeconds: 4 * 3600))
         }

@@ -2,6 +2,7 @@ import Foundation
 import SpikeCore
 import SpikeFeatures
 import Testing
+import SpikeMetrics
 @testable import SpikeModel
 
 @Suite struct ForecastPipelineFitTests {
@@ -13,7 +14,7 @@ import Testing
         let p = try model.predict(x)
         for t in [Threshold(100), Threshold(500)] {
             let y = test.map { Double(labels.values[t]![$0]) }
-            #expect(ScoreMetrics.rocAUC(p[t]!, y) > 0.9, "$\(t)")
+            #expect((Metrics.rocAUC(p[t]!, y) ?? .nan) > 0.9, "$\(t)")
         }
         let s = model.models[Threshold(100)]!.summary
         #expect(s.rows == train.count)

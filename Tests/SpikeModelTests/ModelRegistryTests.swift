@@ -8,7 +8,7 @@ import Testing
     static func fitted(node: Node, config: ModelConfig, seed: UInt64 = 1) throws -> (FittedNodeModel, FeatureMatrix) {
         let (f, labels) = syntheticProblem(days: 60, seed: seed)
         var m = try ForecastPipeline.fit(features: f, labels: labels, rows: Array(0..<f.rowCount), config: config, node: node)
-        m.window = TrainingWindow(firstIssueDay: f.issueDays[0], lastIssueDay: f.issueDays[f.rowCount - 1],
+        m.window = TrainingSpan(firstIssueDay: f.issueDays[0], lastIssueDay: f.issueDays[f.rowCount - 1],
                                   cutoff: Instant(seconds: f.targetStarts.last! + 3600), rows: f.rowCount,
                                   fingerprint: "fp-\(node)", labelResolutionMinutes: 15)
         return (m, f)

@@ -29,7 +29,7 @@ struct BackupCommand: ParsableCommand {
             throw ArgumentParser.ValidationError("no database at \(global.resolvedDataDir.appendingPathComponent("spikecast.sqlite").path) (set --data-dir)")
         }
         let store = try SpikeDataServiceStore(dataDir: global.resolvedDataDir)
-        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(), forecastsDir: folders.forecasts(),
+        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(dataDir: global.resolvedDataDir), forecastsDir: folders.forecasts(),
                                                 output: out, version: SpikecastVersion.current, now: now, logger: logger)
         let size = (try? FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int) ?? 0
         print("\(out.path)\t\(manifest.fileCount) files\t\(size) bytes")

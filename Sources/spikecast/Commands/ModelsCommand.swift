@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import SpikeCore
+import SpikeData
 import SpikeModel
 
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List and inspect the trained model versions in the registry.",
-        subcommands: [List.self, Show.self],
+        abstract: "List, inspect and promote the trained model versions of a store.",
+        subcommands: [List.self, Show.self, Promote.self],
         defaultSubcommand: List.self
     )
 
@@ -28,30 +29,32 @@ struct ModelsCommand: ParsableCommand {
             var thresholds: [Threshold]
             var firstIssueDay: LocalDate?
             var lastIssueDay: LocalDate?
+            var production: Bool
         }
 
         func run() throws {
             let dir = modelOptions.resolvedModelsDir(dataDir: global.resolvedDataDir)
+            let production = try Store(directory: global.resolvedDataDir).productionModel()
             let rows = try ModelRegistry(directory: dir).list().map {
                 Row(version: $0.version, createdAt: $0.createdAt, config: $0.config.name, kind: $0.config.kind.rawValue,
                     featureSet: $0.featureSet, nodes: $0.nodeNames, thresholds: $0.thresholds,
-                    firstIssueDay: $0.firstIssueDay, lastIssueDay: $0.lastIssueDay)
+                    firstIssueDay: $0.firstIssueDay, lastIssueDay: $0.lastIssueDay, production: $0.version == production)
             }
             switch outputFormat {
             case .json: print(try ModelCLI.json(rows))
             case .csv:
-                print("version,created_at_utc,config,kind,feature_set,nodes,thresholds,first_issue_day,last_issue_day")
+                print("version,created_at_utc,config,kind,feature_set,nodes,thresholds,first_issue_day,last_issue_day,production")
                 for r in rows {
-                    print("\(r.version),\(r.createdAt.iso8601),\(r.config),\(r.kind),\(r.featureSet),\(r.nodes.map(\.name).joined(separator: ";")),\(r.thresholds.map(\.description).joined(separator: ";")),\(r.firstIssueDay?.description ?? ""),\(r.lastIssueDay?.description ?? "")")
+                    print("\(r.version),\(r.createdAt.iso8601),\(r.config),\(r.kind),\(r.featureSet),\(r.nodes.map(\.name).joined(separator: ";")),\(r.thresholds.map(\.description).joined(separator: ";")),\(r.firstIssueDay?.description ?? ""),\(r.lastIssueDay?.description ?? ""),\(r.production)")
                 }
             case .text:
                 if rows.isEmpty {
                     FileHandle.standardError.write(Data("no model versions in \(dir.path) (run `spikecast train`)\n".utf8))
                     return
                 }
-                print("version                                  created (UTC)         config     nodes                          thresholds     training issue days")
+                print("  version                                  created (UTC)         config     nodes                          thresholds     training issue days")
                 for r in rows {
-                    print("\(r.version.padding(toLength: 40, withPad: " ", startingAt: 0)) \(r.createdAt.iso8601)  \(r.config.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.nodes.map(\.name).joined(separator: ",").padding(toLength: 30, withPad: " ", startingAt: 0)) \(r.thresholds.map { "$\($0)" }.joined(separator: ",").padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.firstIssueDay?.description ?? "-")…\(r.lastIssueDay?.description ?? "-")")
+                    print((r.production ? "* " : "  ") + "\(r.version.padding(toLength: 40, withPad: " ", startingAt: 0)) \(r.createdAt.iso8601)  \(r.config.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.nodes.map(\.name).joined(separator: ",").padding(toLength: 30, withPad: " ", startingAt: 0)) \(r.thresholds.map { "$\($0)" }.joined(separator: ",").padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.firstIssueDay?.description ?? "-")…\(r.lastIssueDay?.description ?? "-")")
                 }
             }
         }
@@ -83,6 +86,29 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
+    struct Promote: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "promote",
+            abstract: "Tag a model version for production: predict and the service's inference job use it.",
+            discussion: "The version must be stored in this store's registry and have been trained on this store (--allow-foreign-model overrides the second check).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var modelOptions: ModelOptions
+        @Argument(help: "Model version to promote.")
+        var version: String
+        @Flag(name: .long, help: "Promote a model trained on another store.")
+        var allowForeignModel = false
+
+        func run() throws {
+            let store = try Store(directory: global.resolvedDataDir)
+            let registry = ModelRegistry(directory: modelOptions.resolvedModelsDir(dataDir: global.resolvedDataDir))
+            let logger = global.logger("spikecast.models")
+            let loaded = try registry.load(version: version, for: store, allowForeignStore: allowForeignModel) { logger.warning("\($0)") }
+            let previous = try store.productionModel()
+            try store.setProductionModel(loaded.metadata.version)
+            print("production model: \(loaded.metadata.version)" + (previous.map { $0 == loaded.metadata.version ? " (unchanged)" : " (was \($0))" } ?? ""))
+        }
+    }
+
     static func render(_ m: ModelMetadata, path: String) -> String {
         var lines = [
             "model \(m.version)",
@@ -92,6 +118,7 @@ struct ModelsCommand: ParsableCommand {
             "  feature set:  \(m.featureSet): \(m.featureNames.joined(separator: ", "))",
             "  libraries:    \(m.libraries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "  fingerprint:  \(m.fingerprint)",
+            "  store:        \(m.storeID ?? "(not recorded)")",
         ]
         if m.config.kind == .xgboost {
             let x = m.config.xgboost

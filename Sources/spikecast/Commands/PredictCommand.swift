@@ -10,13 +10,16 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Forecast the 72 hourly spike probabilities per node and threshold for one issue and store them.",
         discussion: """
-            Uses a trained model version (--model-version, default the newest in the registry) and the data in the \
-            store as of the issue time (--issue-time: a CPT date for its 06:00 CPT issue, or an ISO-8601 instant on a \
+            Uses a trained model version (--model-version, default the version tagged for production with \
+            `spikecast models promote`; a model trained on another store is refused unless --allow-foreign-model) and \
+            exactly the history its features declare, as of the issue time (--issue-time: a CPT date for its 06:00 CPT issue, or an ISO-8601 instant on a \
             whole CPT hour; default the latest 06:00 CPT issue that has passed). Targets are the 72 clock hours from \
             00:00 CPT of the next day, shown in CPT. Probabilities are monotone across thresholds. Each forecast is \
-            stored with its issue time and model version. When a series the model reads is missing or stale at the \
-            issue time, predict refuses and names the series and since when (--allow-stale forecasts anyway, \
-            with those features missing).
+            stored with its issue time and model version; re-running replaces the stored forecast of the same issue \
+            and version. When a series the model reads is missing or stale at the issue time, predict refuses and \
+            names the series and since when (--allow-stale forecasts anyway, with those features missing, and records \
+            the stale inputs in the stored forecast and the output). The probabilities equal those a backtest fold \
+            with the same model scores.
             """
     )
 
@@ -38,8 +41,11 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, help: "Issue: YYYY-MM-DD (06:00 CPT that day) or an ISO-8601 instant on a whole CPT hour.")
     var issueTime: String?
 
-    @Option(name: .long, help: "Model version (default: the newest).")
+    @Option(name: .long, help: "Model version (default: the one tagged for production).")
     var modelVersion: String?
+
+    @Flag(name: .long, help: "Use a model trained on another store (warns instead of refusing).")
+    var allowForeignModel = false
 
     @Option(name: .long, help: "Output format: text, json or csv.")
     var outputFormat: ModelOutputFormat = .text
@@ -63,6 +69,8 @@ struct PredictCommand: ParsableCommand {
         var node: Node
         var threshold: Threshold
         var forecastID: Int64?
+        /// Inputs missing or stale at the issue time (forecast with --allow-stale); empty when fresh.
+        var staleInputs: [DataReadinessError.Problem]
         var hours: [Hour]
     }
     struct Output: Codable {
@@ -98,53 +106,45 @@ struct PredictCommand: ParsableCommand {
         let dataDir = global.resolvedDataDir
         let modelsDir = modelOptions.resolvedModelsDir(dataDir: dataDir)
         let issue = try Self.issue(issueTime, now: ModelCLI.now)
-        let version = try ModelRegistry(directory: modelsDir).load(version: modelVersion)
+        let store = try Store(directory: dataDir)
+        let version = try ModelRegistry(directory: modelsDir).load(version: modelVersion, for: store, allowForeignStore: allowForeignModel) {
+            logger.warning("\($0) — forecasting anyway (--allow-foreign-model)")
+        }
         let nodes = try ModelCLI.nodes(node + self.nodes, fallback: version.metadata.nodeNames)
         let thresholds = try ModelCLI.thresholds(threshold + self.thresholds, fallback: version.metadata.thresholds)
         for n in nodes { try version.check(node: n, thresholds: thresholds) }
 
-        let store = try Store(directory: dataDir)
-        let featureSet = version.metadata.featureSet
-        let from = Instant(seconds: issue.time.seconds - Int64(try ModelCLI.lookbackHours(featureSet: featureSet)) * 3600)
-        let to = issue.firstTarget.adding(hours: issue.horizonHours + 24)
         let createdAt = ModelCLI.now
         var output = Output(modelVersion: version.metadata.version, issueTime: issue.time,
                             issueTimeCPT: CentralTime.local(issue.time).description, forecasts: [])
-        var stored: [SeriesID: Instant] = [:]
-        for s in try store.status() where s.category == "value" {
-            guard let id = SeriesID(variableName: s.name) else { continue }
-            stored[id] = max(stored[id] ?? s.latestAvailableAt, s.latestAvailableAt)
-        }
+        let stored = try store.latestAvailability()
         var problems: [String] = []
-        var results: [(Node, [Threshold: [Double]])] = []
+        var results: [NodeForecast] = []
         for n in nodes {
-            let data = try store.loadMarketData(nodes: [n], from: from, to: to)
             do {
-                try ForecastPipeline.checkReadiness(data: data, node: n, issue: issue, featureSet: featureSet, storedSeries: stored)
+                let f = try Forecaster.forecast(store: store, model: try version.model(for: n), issue: issue, thresholds: thresholds,
+                                                allowStale: allowStale, storedSeries: stored)
+                if !f.staleInputs.isEmpty {
+                    logger.warning("\(n): \(f.staleInputs.map(\.message).joined(separator: "; ")) — forecasting anyway (--allow-stale)")
+                }
+                results.append(f)
             } catch let e as DataReadinessError {
-                if allowStale { logger.warning("\(e.description) — forecasting anyway (--allow-stale)") } else { problems.append(e.description); continue }
+                problems.append(e.description)
             }
-            let model = try version.model(for: n)
-            results.append((n, try ForecastPipeline.forecast(model: model, data: data, issue: issue, thresholds: thresholds)))
         }
         if !problems.isEmpty {
             throw ModelError(problems.joined(separator: "\n") + "\n(import or fetch the missing data, or pass --allow-stale)")
         }
         let targets = issue.targetStarts
-        for (n, p) in results {
+        for f in results {
+            let ids = noStore ? [:] : try Forecaster.save(f, modelVersion: version.metadata.version, createdAt: createdAt, store: store)
             for t in thresholds {
-                let probs = p[t]!
+                let probs = f.probabilities[t]!
                 let hours = targets.indices.map { k in
                     Hour(targetStart: targets[k], targetStartCPT: CentralTime.local(targets[k]).display,
                          leadHours: issue.leadHours(targetIndex: k), probability: probs[k])
                 }
-                var id: Int64?
-                if !noStore {
-                    id = try store.saveIssuedForecast(IssuedForecast(
-                        issueTime: issue.time, node: n, threshold: t, modelVersion: version.metadata.version, createdAt: createdAt,
-                        hours: hours.map { IssuedHour(targetStart: $0.targetStart, leadHours: $0.leadHours, probability: $0.probability) }))
-                }
-                output.forecasts.append(Forecast(node: n, threshold: t, forecastID: id, hours: hours))
+                output.forecasts.append(Forecast(node: f.node, threshold: t, forecastID: ids[t], staleInputs: f.staleInputs, hours: hours))
             }
         }
         logger.info("forecast \(issue) with model \(version.metadata.version): \(results.count) node(s) × \(thresholds.count) threshold(s)\(noStore ? "" : ", stored")")
@@ -172,17 +172,28 @@ struct PredictCommand: ParsableCommand {
     }
 
     static func csv(_ o: Output) -> String {
-        var lines = ["node,threshold,issue_time_utc,target_start_utc,target_start_cpt,lead_hours,probability,model_version"]
+        // Probabilities at full precision (shortest round-trip form), as `backtest show --predictions` prints them.
+        var lines = ["node,threshold,issue_time_utc,target_start_utc,target_start_cpt,lead_hours,probability,model_version,stale_inputs"]
         for f in o.forecasts {
+            let stale = f.staleInputs.map(\.series).joined(separator: ";")
             for h in f.hours {
-                lines.append("\(f.node),\(f.threshold),\(o.issueTime.iso8601),\(h.targetStart.iso8601),\(CentralTime.local(h.targetStart).description),\(h.leadHours),\(String(format: "%.6f", h.probability)),\(o.modelVersion)")
+                lines.append("\(f.node),\(f.threshold),\(o.issueTime.iso8601),\(h.targetStart.iso8601),\(CentralTime.local(h.targetStart).description),\(h.leadHours),\(h.probability),\(o.modelVersion),\(Self.csvField(stale))")
             }
         }
         return lines.joined(separator: "\n")
     }
 
+    /// A CSV field, quoted when it holds a comma, quote or newline.
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
     static func render(_ o: Output, thresholds: [Threshold]) -> String {
         var lines = ["issue \(CentralTime.local(o.issueTime).display), model \(o.modelVersion)"]
+        let stale = Dictionary(grouping: o.forecasts.filter { !$0.staleInputs.isEmpty }, by: \.node)
+        for node in stale.keys.sorted() {
+            lines.append("WARNING \(node): forecast with stale or missing inputs: \(stale[node]![0].staleInputs.map(\.message).joined(separator: "; "))")
+        }
         let byNode = Dictionary(grouping: o.forecasts, by: \.node)
         for node in byNode.keys.sorted() {
             let fs = byNode[node]!.sorted { $0.threshold < $1.threshold }

@@ -3,6 +3,7 @@ import Foundation
 import SpikeBacktest
 import SpikeCore
 import SpikeData
+import SpikeModel
 import SpikeReport
 
 /// Options shared by the report commands.
@@ -31,10 +32,9 @@ struct ReportOptions: ParsableArguments {
         URL(fileURLWithPath: reportsDir ?? ProcessEnvironment.shared["SPIKECAST_REPORTS_DIR"] ?? "./reports", isDirectory: true)
     }
 
-    /// --models-dir > SPIKECAST_MODELS_DIR > <data dir>/../models (as `train` and `predict` resolve it).
+    /// --models-dir > SPIKECAST_MODELS_DIR > <data dir>/models (as `train` and `predict` resolve it).
     func modelsURL(dataDir: URL) -> URL {
-        if let d = modelsDir ?? ProcessEnvironment.shared["SPIKECAST_MODELS_DIR"] { return URL(fileURLWithPath: d, isDirectory: true) }
-        return dataDir.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("models", isDirectory: true)
+        DeploymentOptions.dir(modelsDir, "SPIKECAST_MODELS_DIR", ModelRegistry.directory(dataDirectory: dataDir.standardizedFileURL).path)
     }
 
     /// Opens the store and templates, builds the spec and prints where the report went.

@@ -34,7 +34,7 @@ struct RestoreCommand: ParsableCommand {
             print("\(url.path)\tok\t\(names.count) entries")
             return
         }
-        let kept = try BackupArchive.restore(archive: url, dataDir: global.resolvedDataDir, modelsDir: folders.models(),
+        let kept = try BackupArchive.restore(archive: url, dataDir: global.resolvedDataDir, modelsDir: folders.models(dataDir: global.resolvedDataDir),
                                              forecastsDir: folders.forecasts(), force: force,
                                              now: Instant(seconds: Int64(Date().timeIntervalSince1970)), logger: logger)
         print("restored \(url.path) into \(global.resolvedDataDir.path)" + (kept.map { "; previous database kept as \($0.path)" } ?? ""))

@@ -2,17 +2,20 @@ import ArgumentParser
 import Foundation
 import Logging
 import SpikeCore
+import SpikeModel
 import SpikeServer
 
 /// Folders and lists shared by serve, backup and restore (flags > environment > defaults).
 struct DeploymentOptions: ParsableArguments {
-    @Option(help: "Model artifacts folder (default ./models; env SPIKECAST_MODELS_DIR).")
+    @Option(help: "Model artifacts folder (default <data-dir>/models; env SPIKECAST_MODELS_DIR).")
     var modelsDir: String?
 
     @Option(help: "Forecast exports folder (default ./forecasts; env SPIKECAST_FORECASTS_DIR).")
     var forecastsDir: String?
 
-    func models() -> URL { Self.dir(modelsDir, "SPIKECAST_MODELS_DIR", "./models") }
+    func models(dataDir: URL) -> URL {
+        Self.dir(modelsDir, "SPIKECAST_MODELS_DIR", ModelRegistry.directory(dataDirectory: dataDir.standardizedFileURL).path)
+    }
     func forecasts() -> URL { Self.dir(forecastsDir, "SPIKECAST_FORECASTS_DIR", "./forecasts") }
 
     static func dir(_ flag: String?, _ env: String, _ fallback: String) -> URL {
@@ -99,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
             c.port = p
         }
         c.dataDir = global.resolvedDataDir
-        c.modelsDir = folders.models()
+        c.modelsDir = folders.models(dataDir: c.dataDir)
         c.forecastsDir = folders.forecasts()
         c.reportsDir = DeploymentOptions.dir(reportsDir, "SPIKECAST_REPORTS_DIR", "./reports")
         let logs = logsDir ?? env["SPIKECAST_LOGS_DIR"] ?? "./logs"

@@ -3,6 +3,7 @@ import Foundation
 import SpikeBacktest
 import SpikeCore
 import SpikeData
+import SpikeModel
 import SpikeRender
 import SpikeReport
 
@@ -107,7 +108,7 @@ struct VisualizeCommand: ParsableCommand {
     @Option(name: .long, help: "Importance chart: model version in the registry.")
     var modelVersion: String?
 
-    @Option(name: .long, help: "Model registry folder for importance (default ./models; env SPIKECAST_MODELS_DIR).")
+    @Option(name: .long, help: "Model registry folder for importance (default <data-dir>/models; env SPIKECAST_MODELS_DIR).")
     var modelsDir: String?
 
     @Option(name: .long, help: "Image width in pixels.")
@@ -157,7 +158,7 @@ struct VisualizeCommand: ParsableCommand {
             default: chart = try builder.metrics(run: run, rows: rows, by: by, metric: metric, bootstrap: bootstrap)
             }
         case .importance:
-            let models = URL(fileURLWithPath: modelsDir ?? ProcessEnvironment.shared["SPIKECAST_MODELS_DIR"] ?? "./models", isDirectory: true)
+            let models = DeploymentOptions.dir(modelsDir, "SPIKECAST_MODELS_DIR", ModelRegistry.directory(dataDirectory: global.resolvedDataDir.standardizedFileURL).path)
             let (c, source) = try builder.importance(modelVersion: modelVersion, backtestId: backtestId, modelsDirectory: models, top: top)
             chart = c
             summary = "importance from \(source)"

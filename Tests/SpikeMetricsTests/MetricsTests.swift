@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SpikeBacktest
+@testable import SpikeMetrics
 import SpikeCore
 
 /// Every metric against a value computed by hand (or by scikit-learn's documented examples).

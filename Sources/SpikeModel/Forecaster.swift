@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import SpikeCore
+import SpikeData
+import SpikeFeatures
+
+/// One node's issued forecast: the probabilities of every asked threshold for the issue's target
+/// hours, and what its inputs were like.
+public struct NodeForecast: Sendable {
+    public let node: Node
+    public let issue: Issue
+    /// Per threshold, one probability per target hour (``Issue/targetStarts``).
+    public let probabilities: [Threshold: [Double]]
+    /// Inputs that were missing or stale at the issue time (only with `allowStale`); empty when
+    /// every input was fresh.
+    public let staleInputs: [DataReadinessError.Problem]
+}
+
+/// Issues forecasts: the one production path (`spikecast predict`, the service's inference job),
+/// whose prediction step the walk-forward backtest shares (``probabilities(model:features:thresholds:)``).
+public enum Forecaster {
+    /// The probabilities of `thresholds` for the rows of `x`: every threshold of the model is
+    /// predicted, the monotone step (when the configuration has it) runs over all of them, then the
+    /// asked ones are returned. The backtest scores exactly these numbers.
+    public static func probabilities(model: FittedNodeModel, features x: FeatureMatrix, thresholds: [Threshold]) throws -> [Threshold: [Double]] {
+        try model.predict(x, thresholds: thresholds)
+    }
+
+    /// The market data span a forecast of `issue` with `model` reads (the feature set's declared
+    /// history before the issue time through the last target hour).
+    public static func historyWindow(model: FittedNodeModel, issue: Issue) throws -> (from: Instant, to: Instant) {
+        try FeatureSet.named(model.config.featureSet).historyWindow(issues: [issue])
+    }
+
+    /// Loads exactly the history the forecast reads from `store` and issues it.
+    ///
+    /// - Parameters:
+    ///   - storedSeries: the latest availability of every value series the store holds
+    ///     (``Store/latestAvailability()``); nil reads it from `store`.
+    ///   - allowStale: forecast even when an input is missing or stale (those features are missing);
+    ///     the problems are returned in ``NodeForecast/staleInputs``. Otherwise throws
+    ///     ``DataReadinessError``.
+    public static func forecast(store: Store, model: FittedNodeModel, issue: Issue, thresholds: [Threshold]? = nil,
+                                allowStale: Bool = false, storedSeries: [SeriesID: Instant]? = nil) throws -> NodeForecast {
+        let span = try historyWindow(model: model, issue: issue)
+        let data = try store.loadMarketData(nodes: [model.node], from: span.from, to: span.to)
+        return try forecast(data: data, model: model, issue: issue, thresholds: thresholds, allowStale: allowStale,
+                            storedSeries: try storedSeries ?? store.latestAvailability())
+    }
+
+    /// Issues the forecast from already loaded data (readiness check, features, prediction).
+    public static func forecast(data: MarketData, model: FittedNodeModel, issue: Issue, thresholds: [Threshold]? = nil,
+                                allowStale: Bool = false, storedSeries: [SeriesID: Instant]? = nil) throws -> NodeForecast {
+        var stale: [DataReadinessError.Problem] = []
+        do {
+            try ForecastPipeline.checkReadiness(data: data, node: model.node, issue: issue, featureSet: model.config.featureSet, storedSeries: storedSeries)
+        } catch let e as DataReadinessError {
+            guard allowStale else { throw e }
+            stale = e.problems
+        }
+        let x = try FeatureBuilder(featureSet: FeatureSet.named(model.config.featureSet)).build(data: data, node: model.node, issues: [issue])
+        let p = try probabilities(model: model, features: x, thresholds: thresholds ?? model.thresholds)
+        return NodeForecast(node: model.node, issue: issue, probabilities: p, staleInputs: stale)
+    }
+
+    /// Stores every threshold of `forecast` (replacing an earlier forecast of the same issue, node,
+    /// threshold and model version); returns the stored ids by threshold.
+    @discardableResult
+    public static func save(_ forecast: NodeForecast, modelVersion: String, createdAt: Instant, store: Store) throws -> [Threshold: Int64] {
+        let issue = forecast.issue
+        let targets = issue.targetStarts
+        var ids: [Threshold: Int64] = [:]
+        for (t, probs) in forecast.probabilities.sorted(by: { $0.key < $1.key }) {
+            let hours = targets.indices.map { k in
+                IssuedHour(targetStart: targets[k], leadHours: issue.leadHours(targetIndex: k), probability: probs[k])
+            }
+            ids[t] = try store.saveIssuedForecast(IssuedForecast(
+                issueTime: issue.time, node: forecast.node, threshold: t, modelVersion: modelVersion, createdAt: createdAt,
+                hours: hours, staleInputs: forecast.staleInputs.map(\.message)))
+        }
+        return ids
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import SpikeCore
+import SpikeData
+import SpikeFeatures
+
+/// How much history each refit trains on.
+public enum TrainingWindow: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Every sample issue day from the history start up to the cutoff (bench PROTOCOL.md §6).
+    case expanding
+    /// Only the sample issue days of the last `days` days before the refit day.
+    case rolling(days: Int)
+
+    public var description: String {
+        switch self {
+        case .expanding: return "expanding"
+        case .rolling(let d): return "rolling \(d)d"
+        }
+    }
+
+    /// Parses `expanding` or `rolling:N` / `rolling N` / `N` (days).
+    public static func parse(_ text: String) throws(ModelError) -> TrainingWindow {
+        let t = text.lowercased()
+        if t == "expanding" { return .expanding }
+        let digits = t.replacingOccurrences(of: "rolling", with: "").trimmingCharacters(in: CharacterSet(charactersIn: ": =d"))
+        guard let n = Int(digits) else {
+            throw ModelError("training window must be 'expanding' or 'rolling:DAYS', got '\(text)'")
+        }
+        return .rolling(days: n)
+    }
+}
+
+extension TrainingWindow {
+    /// The first issue day whose rows may train a model fitted at `asOf`: the history start for an
+    /// expanding window, else the later of the history start and `asOf`'s CPT day − `days`.
+    public func start(asOf: Instant, historyStart: LocalDate?) -> LocalDate? {
+        switch self {
+        case .expanding: return historyStart
+        case .rolling(let n):
+            let r = CentralTime.day(of: asOf).adding(days: -n)
+            return historyStart.map { Swift.max($0, r) } ?? r
+        }
+    }
+}
+
+/// The one rule that picks training rows, shared by the walk-forward backtest and production
+/// training (`spikecast train`, the service's retrain job).
+public enum TrainingRule {
+    /// Whether a row may train a model fitted at instant `asOf`: its issue day is not before
+    /// `windowStart`, its target hour has ended by `asOf`, its label is defined, and the label was
+    /// known at `asOf` (every RT record of the hour available by then, ``LabelBuilder/knownAt(prices:targetStarts:labels:)``).
+    @inline(__always)
+    public static func admits(issueDay: LocalDate, targetStart: Int64, labelDefined: Bool, labelKnownAt: Int64,
+                              asOf: Instant, windowStart: LocalDate?) -> Bool {
+        guard labelDefined, targetStart + 3600 <= asOf.seconds, labelKnownAt <= asOf.seconds else { return false }
+        if let w = windowStart, issueDay < w { return false }
+        return true
+    }
+}
+
+/// What to train: one node, its thresholds and configuration, at one instant.
+public struct TrainingRequest: Sendable, Hashable {
+    public var node: Node
+    public var thresholds: [Threshold]
+    public var config: ModelConfig
+    /// The training instant: only labels known by then are used (a backtest fold refitted at this
+    /// instant trains exactly the same model).
+    public var asOf: Instant
+    /// Expanding (the default) or rolling window.
+    public var window: TrainingWindow
+    /// First sample issue day of the history (nil = the CPT day of the node's first RT price).
+    public var historyStart: LocalDate?
+    /// Issue hour and horizon of the sample issues. The defaults are 06:00 CPT and 72 h.
+    public var issueHour: Int
+    public var horizonHours: Int
+
+    public init(node: Node, thresholds: [Threshold], config: ModelConfig, asOf: Instant, window: TrainingWindow = .expanding,
+                historyStart: LocalDate? = nil, issueHour: Int = Issue.defaultHour, horizonHours: Int = Issue.defaultHorizon) {
+        self.node = node
+        self.thresholds = thresholds
+        self.config = config
+        self.asOf = asOf
+        self.window = window
+        self.historyStart = historyStart
+        self.issueHour = issueHour
+        self.horizonHours = horizonHours
+    }
+}
+
+/// Features, labels and label-known instants of a node's sample issues: the rows any training
+/// picks from (``TrainingRule``).
+public struct TrainingExamples: Sendable {
+    public let features: FeatureMatrix
+    public let labels: SpikeLabels
+    public let labelKnownAt: [Int64]
+
+    public init(features: FeatureMatrix, labels: SpikeLabels, labelKnownAt: [Int64]) {
+        self.features = features
+        self.labels = labels
+        self.labelKnownAt = labelKnownAt
+    }
+
+    /// Builds the feature set's features and the labels of `thresholds` for `issues` from `data`.
+    public init(data: MarketData, node: Node, issues: [Issue], featureSet: FeatureSet, thresholds: [Threshold]) throws {
+        guard let prices = data.price(node, .realTime), !prices.isEmpty else {
+            throw ModelError("node \(node) has no real-time prices in the data: cannot build labels (import or fetch its RT prices first)")
+        }
+        let features = try FeatureBuilder(featureSet: featureSet).build(data: data, node: node, issues: issues)
+        let labels = LabelBuilder.labels(prices: prices, targetStarts: features.targetStarts, thresholds: thresholds)
+        self.init(features: features, labels: labels,
+                  labelKnownAt: LabelBuilder.knownAt(prices: prices, targetStarts: features.targetStarts, labels: labels))
+    }
+
+    /// The rows ``TrainingRule`` admits at `asOf` from `windowStart`, in row order.
+    public func rows(asOf: Instant, windowStart: LocalDate?) -> [Int] {
+        (0..<features.rowCount).filter {
+            TrainingRule.admits(issueDay: features.issueDays[$0], targetStart: features.targetStarts[$0], labelDefined: labels.isDefined($0),
+                                labelKnownAt: labelKnownAt[$0], asOf: asOf, windowStart: windowStart)
+        }
+    }
+}
+
+/// Production training: exactly what a walk-forward fold refitted at the same instant trains.
+public enum Trainer {
+    /// The sample issues a training at `request.asOf` reads: every day from the window start to the
+    /// day before `asOf`'s CPT day (later issue days have no target hour ended by `asOf`).
+    public static func issues(_ request: TrainingRequest, historyStart: LocalDate) throws -> [Issue] {
+        let start = request.window.start(asOf: request.asOf, historyStart: historyStart) ?? historyStart
+        let last = CentralTime.day(of: request.asOf).adding(days: -1)
+        guard start <= last else {
+            throw ModelError("no training issue day of \(request.node) between \(start) and \(last) (the day before the training instant \(CentralTime.local(request.asOf).display))")
+        }
+        return DateRange(start, last).map { Issue(day: $0, hour: request.issueHour, horizonHours: request.horizonHours) }
+    }
+
+    /// Loads exactly the history the request reads from `store` (the feature set's declared
+    /// lookback before the first sample issue through the last target hour) and trains.
+    public static func train(store: Store, request: TrainingRequest, logger: Logger? = nil) throws -> FittedNodeModel {
+        let examples = try self.examples(store: store, request: request)
+        return try train(examples: examples, request: request, logger: logger)
+    }
+
+    /// The training examples of `request` loaded from `store` (used by ``train(store:request:logger:)`` and cross-validation).
+    public static func examples(store: Store, request: TrainingRequest) throws -> (examples: TrainingExamples, windowStart: LocalDate) {
+        let history: LocalDate
+        if let h = request.historyStart {
+            history = h
+        } else if let first = try store.firstInterval(node: request.node, market: .realTime) {
+            history = CentralTime.day(of: first)
+        } else {
+            throw ModelError("node \(request.node) has no real-time prices in the store: cannot build labels (import or fetch its RT prices first)")
+        }
+        let issues = try self.issues(request, historyStart: history)
+        let set = try FeatureSet.named(request.config.featureSet)
+        let span = set.historyWindow(issues: issues)
+        let data = try store.loadMarketData(nodes: [request.node], from: span.from, to: span.to)
+        let examples = try TrainingExamples(data: data, node: request.node, issues: issues, featureSet: set,
+                                            thresholds: request.config.labelThresholds(request.thresholds))
+        return (examples, request.window.start(asOf: request.asOf, historyStart: history) ?? history)
+    }
+
+    /// Trains on already built examples: picks the rows with ``TrainingRule`` at `request.asOf`,
+    /// fits (``ForecastPipeline/fit(features:labels:rows:config:node:logger:)``), and records the
+    /// training span, fingerprint and in-sample scores.
+    public static func train(examples e: (examples: TrainingExamples, windowStart: LocalDate), request: TrainingRequest,
+                             logger: Logger? = nil) throws -> FittedNodeModel {
+        let (x, windowStart) = e
+        let rows = x.rows(asOf: request.asOf, windowStart: windowStart)
+        guard !rows.isEmpty else {
+            throw ModelError("no training row of \(request.node) has a label known at \(CentralTime.local(request.asOf).display) from issue day \(windowStart) on: its RT prices cover no complete target hour in that span")
+        }
+        let features = x.features, labels = x.labels
+        logger?.info("training \(request.node): \(rows.count) rows, feature set \(request.config.featureSet), \(features.columnCount) features, as of \(CentralTime.local(request.asOf).display)")
+        let clock = ContinuousClock()
+        let started = clock.now
+        var model = try ForecastPipeline.fit(features: features, labels: labels, rows: rows, config: request.config, node: request.node, logger: logger)
+        let fit = (clock.now - started).components
+        model.window = TrainingSpan(
+            firstIssueDay: features.issueDays[rows.first!], lastIssueDay: features.issueDays[rows.last!],
+            cutoff: request.asOf, rows: rows.count, fingerprint: fingerprint(features: features, labels: labels, rows: rows, node: request.node),
+            labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: Double(fit.seconds) + Double(fit.attoseconds) * 1e-18)
+        let sub = features.subset(rows: rows)
+        let p = try model.predict(sub)
+        for t in model.thresholds {
+            let y = labels.values[t]!
+            let idx = rows.indices.filter { y[rows[$0]] >= 0 }
+            if !idx.isEmpty {
+                model.models[t]!.summary.training = ScoreSummary(predictions: idx.map { p[t]![$0] }, labels: idx.map { Double(y[rows[$0]]) })
+            }
+        }
+        return model
+    }
+
+    /// SHA-256 of exactly what was fitted on: feature names, values, target starts and labels of `rows`.
+    static func fingerprint(features: FeatureMatrix, labels: SpikeLabels, rows: [Int], node: Node) -> String {
+        var hash = SHA256()
+        hash.update(string: "spikecast-training-v1|\(node)|\(features.featureNames.joined(separator: ","))|")
+        let n = features.columnCount
+        for r in rows {
+            hash.update(doubles: Array(features.values[(r * n)..<((r + 1) * n)]))
+            hash.update(withUnsafeBytes(of: features.targetStarts[r].littleEndian) { Array($0) })
+            for t in labels.thresholds { hash.update([UInt8(bitPattern: labels.values[t]![r])]) }
+        }
+        return hash.finalize()
+    }
+}
