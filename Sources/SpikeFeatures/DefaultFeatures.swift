@@ -62,7 +62,7 @@ enum DefaultFeatures {
                 let (lo, hi) = ctx.rtWindow(issue: i, hours: hours)
                 guard hi > lo else { return (.nan, .min, .min) }
                 let a = ctx.rtAvail.argmax(lo, hi)
-                return ((ctx.rtPrefixSum[hi] - ctx.rtPrefixSum[lo]) / Double(hi - lo), ctx.rt.availableAt[a], ctx.rt.starts[a])
+                return (ctx.rtSums(lo, hi).sum / Double(hi - lo), ctx.rt.availableAt[a], ctx.rt.starts[a])
             }
         }
     }
@@ -75,8 +75,9 @@ enum DefaultFeatures {
                 let (lo, hi) = ctx.rtWindow(issue: i, hours: hours)
                 guard hi - lo >= 2 else { return (.nan, .min, .min) }
                 let n = Double(hi - lo)
-                let mean = (ctx.rtPrefixSum[hi] - ctx.rtPrefixSum[lo]) / n
-                let ms = (ctx.rtPrefixSq[hi] - ctx.rtPrefixSq[lo]) / n
+                let sums = ctx.rtSums(lo, hi)
+                let mean = sums.sum / n
+                let ms = sums.sumSquares / n
                 let a = ctx.rtAvail.argmax(lo, hi)
                 return (Swift.max(0, ms - mean * mean).squareRoot(), ctx.rt.availableAt[a], ctx.rt.starts[a])
             }
@@ -154,10 +155,11 @@ enum DefaultFeatures {
             return ctx.perIssue { i in
                 let (lo, hi) = ctx.rtHourRange(issue: i, hours: hours)
                 guard hi > lo else { return (.nan, .min, .min) }
-                let n = s.prefixCount[hi] - s.prefixCount[lo]
+                var sum = 0.0, n = 0
+                for j in lo..<hi where !s.values[j].isNaN { sum += s.values[j]; n += 1 }
                 guard n > 0 else { return (.nan, .min, .min) }
                 let a = s.avail.argmax(lo, hi)
-                return ((s.prefixSum[hi] - s.prefixSum[lo]) / Double(n), s.availMax[a], s.availStart[a])
+                return (sum / Double(n), s.availMax[a], s.availStart[a])
             }
         }
     }

@@ -137,8 +137,16 @@ public final class FeatureContext {
     lazy var rtEnds: [Int64] = zip(rt.starts, rt.minutes).map { $0 + Int64($1) * 60 }
     /// Per issue: number of RT records with end ≤ T (a prefix of the series).
     lazy var rtHi: [Int] = issueTimes.map { t in upperBound(rtEnds, t) }
-    lazy var rtPrefixSum: [Double] = prefixSums(rt.prices)
-    lazy var rtPrefixSq: [Double] = prefixSums(rt.prices.map { $0 * $0 })
+    /// Sum and sum of squares of the RT prices [lo, hi), added in order from `lo`. Summed window by
+    /// window (not as differences of prefix sums over the whole load), so the result does not depend
+    /// on where the loaded history starts, to the last bit (the history contract).
+    func rtSums(_ lo: Int, _ hi: Int) -> (sum: Double, sumSquares: Double) {
+        var s = 0.0, q = 0.0
+        rt.prices.withUnsafeBufferPointer { p in
+            for i in lo..<hi { s += p[i]; q += p[i] * p[i] }
+        }
+        return (s, q)
+    }
     lazy var rtMax = RangeArgMax(rt.prices)
     lazy var rtAvail = RangeArgMax(rt.availableAt)
     lazy var rtHours = HourlyTable(starts: rt.starts, minutes: rt.minutes, values: rt.prices, availableAt: rt.availableAt)
@@ -149,24 +157,23 @@ public final class FeatureContext {
 
     /// Per RT hourly-table index: DAM price of that clock hour minus the RT hourly mean (NaN when
     /// either is missing), with prefix sums/counts over valid hours and the later availability of the two.
-    lazy var damRtSpread: (prefixSum: [Double], prefixCount: [Int32], avail: RangeArgMax<Int64>, availMax: [Int64], availStart: [Int64]) = {
+    /// Per RT hourly-table index: DAM price of that clock hour minus the RT hourly mean (NaN when
+    /// either is missing), and the later availability of the two (argmax table over hours).
+    lazy var damRtSpread: (values: [Double], avail: RangeArgMax<Int64>, availMax: [Int64], availStart: [Int64]) = {
         let h = rtHours
         let n = h.hourStart.count
-        var ps = [Double](repeating: 0, count: n + 1), pc = [Int32](repeating: 0, count: n + 1)
+        var vs = [Double](repeating: .nan, count: n)
         var am = [Int64](repeating: .min, count: n), asr = [Int64](repeating: .min, count: n)
         for j in 0..<n {
-            var v = Double.nan
             if let d = dam {
                 let k = d.lowerBound(h.hourStart[j])
                 if k < d.count, d.starts[k] == h.hourStart[j], h.count[j] > 0 {
-                    v = d.prices[k] - h.sum[j] / Double(h.count[j])
+                    vs[j] = d.prices[k] - h.sum[j] / Double(h.count[j])
                     if d.availableAt[k] > h.availMax[j] { am[j] = d.availableAt[k]; asr[j] = d.starts[k] } else { am[j] = h.availMax[j]; asr[j] = h.availStart[j] }
                 }
             }
-            ps[j + 1] = ps[j] + (v.isNaN ? 0 : v)
-            pc[j + 1] = pc[j] + (v.isNaN ? 0 : 1)
         }
-        return (ps, pc, RangeArgMax(am), am, asr)
+        return (vs, RangeArgMax(am), am, asr)
     }()
 
     private var spikeHourPrefixCache: [Double: [Int32]] = [:]
@@ -279,8 +286,4 @@ func upperBound(_ a: [Int64], _ v: Int64) -> Int {
     return lo
 }
 
-func prefixSums(_ a: [Double]) -> [Double] {
-    var p = [Double](repeating: 0, count: a.count + 1)
-    for i in a.indices { p[i + 1] = p[i] + a[i] }
-    return p
-}
+

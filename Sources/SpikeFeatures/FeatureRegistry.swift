@@ -77,12 +77,14 @@ public struct FeatureSet: Sendable {
     public var lookbackHours: Int { features.map(\.lookbackHours).max() ?? 0 }
 
     /// The span of market data that features and labels of `issues` read: from the earliest issue
-    /// time minus ``lookbackHours`` to the end of the latest target hour (labels, and forecasts of
-    /// the target hours). Loading exactly this span gives the same features as the full history.
+    /// time minus ``lookbackHours`` to the end of the CPT day of the latest target hour (labels, and
+    /// forecasts of the target hours and their days, e.g. the day's peak). Loading exactly this span
+    /// gives the same features as the full history.
     public func historyWindow(issues: [Issue]) -> (from: Instant, to: Instant) {
         let first = issues.map(\.time.seconds).min() ?? 0
-        let last = issues.map { $0.firstTarget.seconds + Int64($0.horizonHours) * 3600 }.max() ?? first
-        return (Instant(seconds: first - Int64(lookbackHours) * 3600), Instant(seconds: last))
+        let lastTarget = issues.map { $0.firstTarget.seconds + Int64($0.horizonHours - 1) * 3600 }.max() ?? first
+        let end = CentralTime.startOfDay(CentralTime.day(of: Instant(seconds: lastTarget)).adding(days: 1))
+        return (Instant(seconds: first - Int64(lookbackHours) * 3600), end)
     }
 
     /// Names of the built-in sets.

@@ -70,7 +70,7 @@ enum ProtocolFeatures {
                 let (lo, hi) = ctx.rtWindow(issue: i, hours: 24)
                 guard hi > lo else { return (.nan, .min, .min) }
                 let a = ctx.rtAvail.argmax(lo, hi)
-                return ((ctx.rtPrefixSum[hi] - ctx.rtPrefixSum[lo]) / Double(hi - lo), ctx.rt.availableAt[a], ctx.rt.starts[a])
+                return (ctx.rtSums(lo, hi).sum / Double(hi - lo), ctx.rt.availableAt[a], ctx.rt.starts[a])
             }
         },
         windowMax(name: "rt_max_7d", hours: 168),
@@ -128,7 +128,10 @@ enum ProtocolFeatures {
             guard b > 0 else { return (.nan, .min, .min) }
             let av = p.availMax[b * 24 + h], avs = p.availStart[b * 24 + h]
             guard n > 0 else { return (.nan, av, avs) }
-            return ((p.sum[b * 24 + h] - p.sum[a * 24 + h]) / Double(n), av, avs)
+            // Summed day by day over the window (not prefix differences): independent of the load's start.
+            var sum = 0.0
+            for d in a..<b { sum += t.sum[d * 24 + h] }
+            return (sum / Double(n), av, avs)
         }
     }
 

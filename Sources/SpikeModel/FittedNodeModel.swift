@@ -43,7 +43,7 @@ public struct ThresholdSummary: Codable, Sendable, Hashable {
     /// Out-of-time scores of the holdout model on the calibration tail, before and after calibration.
     public var holdoutRaw: ScoreSummary?
     public var holdoutCalibrated: ScoreSummary?
-    /// In-sample scores on the training rows (filled by ``ForecastPipeline/train``).
+    /// In-sample scores on the training rows (filled by ``Trainer``).
     public var training: ScoreSummary?
     /// XGBoost total gain by feature (features never split on are absent).
     public var importance: [String: Double]?
@@ -96,7 +96,7 @@ public struct ThresholdModel: Sendable {
     }
 }
 
-/// Where a model's training rows came from (filled by ``ForecastPipeline/train``).
+/// Where a model's training rows came from (filled by ``Trainer``).
 public struct TrainingSpan: Codable, Sendable, Hashable {
     public var firstIssueDay: LocalDate
     public var lastIssueDay: LocalDate

@@ -159,6 +159,20 @@ public enum Trainer {
         return (examples, request.window.start(asOf: request.asOf, historyStart: history) ?? history)
     }
 
+    /// The training examples of `request` from data already in memory (the history start defaults to
+    /// the CPT day of the node's first RT price in `data`).
+    public static func examples(data: MarketData, request: TrainingRequest) throws -> (examples: TrainingExamples, windowStart: LocalDate) {
+        guard let rt = data.price(request.node, .realTime), !rt.isEmpty else {
+            throw ModelError("node \(request.node) has no real-time prices in the data: cannot build labels (import or fetch its RT prices first)")
+        }
+        let history = request.historyStart ?? CentralTime.day(of: Instant(seconds: rt.starts[0]))
+        let issues = try self.issues(request, historyStart: history)
+        let set = try FeatureSet.named(request.config.featureSet)
+        let examples = try TrainingExamples(data: data, node: request.node, issues: issues, featureSet: set,
+                                            thresholds: request.config.labelThresholds(request.thresholds))
+        return (examples, request.window.start(asOf: request.asOf, historyStart: history) ?? history)
+    }
+
     /// Trains on already built examples: picks the rows with ``TrainingRule`` at `request.asOf`,
     /// fits (``ForecastPipeline/fit(features:labels:rows:config:node:logger:)``), and records the
     /// training span, fingerprint and in-sample scores.

@@ -1,6 +1,7 @@
 import Testing
 @testable import SpikeBacktest
 import SpikeCore
+import SpikeModel
 
 @Suite("Walk-forward folds")
 struct FoldTests {
@@ -111,7 +112,7 @@ struct FoldTests {
         #expect(throws: BacktestError("rolling window must be ≥ 1 day, got 0")) {
             try WalkForward(firstIssueDay: Self.d("2024-04-01"), lastIssueDay: Self.d("2024-04-10"), window: .rolling(days: 0))
         }
-        #expect(throws: BacktestError("training window must be 'expanding' or 'rolling:DAYS', got 'sliding'")) {
+        #expect(throws: ModelError("training window must be 'expanding' or 'rolling:DAYS', got 'sliding'")) {
             try TrainingWindow.parse("sliding")
         }
     }

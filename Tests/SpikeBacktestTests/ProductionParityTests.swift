@@ -21,7 +21,7 @@ struct ProductionParityTests {
         let store = try Store(directory: dir)
         var cfg = SyntheticMarketConfiguration()
         cfg.nodes = [Self.node]
-        let ds = SyntheticMarket(seed: 3, start: LocalDate("2024-01-01")!, end: LocalDate("2024-04-15")!, configuration: cfg).generate()
+        let ds = try SyntheticMarket(seed: 3, start: LocalDate("2024-01-01")!, end: LocalDate("2024-04-15")!, configuration: cfg).generate()
         try store.write(prices: ds.prices, values: ds.values, source: "synthetic", duplicatesDropped: [])
         let config = try ModelConfig.named(configName)
         // D's targets cross the spring-forward day (2024-03-10, 23 hours).
@@ -66,7 +66,7 @@ struct ProductionParityTests {
         let store = try Store(directory: dir)
         var cfg = SyntheticMarketConfiguration()
         cfg.nodes = [Self.node]
-        let ds = SyntheticMarket(seed: 4, start: LocalDate("2024-05-01")!, end: LocalDate("2024-07-10")!, configuration: cfg).generate()
+        let ds = try SyntheticMarket(seed: 4, start: LocalDate("2024-05-01")!, end: LocalDate("2024-07-10")!, configuration: cfg).generate()
         try store.write(prices: ds.prices, values: ds.values, source: "synthetic", duplicatesDropped: [])
         var config = ModelConfig.reference
         config.xgboost.rounds = 20

@@ -29,11 +29,10 @@ import Testing
         var config = ModelConfig.default
         config.xgboost.rounds = 20
         config.calibration.holdoutDays = 21
-        let issues = DateRange(LocalDate("2024-05-01")!, LocalDate("2024-08-05")!).map { Issue(day: $0) }
         let cutoff = CentralTime.startOfDay(LocalDate("2024-08-06")!)
         let thresholds = [Threshold(100), Threshold(500), Threshold(1000)]
-        let model = try ForecastPipeline.train(data: data, node: Self.node, thresholds: thresholds,
-                                               trainingIssues: issues, cutoff: cutoff, config: config)
+        let request = TrainingRequest(node: Self.node, thresholds: thresholds, config: config, asOf: cutoff)
+        let model = try Trainer.train(examples: Trainer.examples(data: data, request: request), request: request)
         let window = try #require(model.window)
         #expect(window.fingerprint.count == 64)
         #expect(window.lastIssueDay <= LocalDate("2024-08-05")!)
@@ -41,7 +40,7 @@ import Testing
 
         let issue = Issue(day: LocalDate("2024-08-10")!)
         try ForecastPipeline.checkReadiness(data: data, node: Self.node, issue: issue, featureSet: config.featureSet)
-        let p = try ForecastPipeline.forecast(model: model, data: data, issue: issue)
+        let p = try Forecaster.forecast(data: data, model: model, issue: issue).probabilities
         for t in thresholds { #expect(p[t]!.count == 72) }
         for k in 0..<72 {
             #expect(p[Threshold(500)]![k] <= p[Threshold(100)]![k])
@@ -55,15 +54,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let meta = try ModelRegistry(directory: dir).save([model], createdAt: Instant(seconds: 1_720_000_000))
         let loaded = try ModelRegistry(directory: dir).load(version: meta.version)
-        let q = try ForecastPipeline.forecast(model: loaded.model(for: Self.node), data: data, issue: issue)
+        let q = try Forecaster.forecast(data: data, model: loaded.model(for: Self.node), issue: issue).probabilities
         for t in thresholds { #expect(p[t]!.map(\.bitPattern) == q[t]!.map(\.bitPattern)) }
-        let again = try ForecastPipeline.train(data: data, node: Self.node, thresholds: thresholds,
-                                               trainingIssues: issues, cutoff: cutoff, config: config)
+        let again = try Trainer.train(examples: Trainer.examples(data: data, request: request), request: request)
         #expect(again.window?.fingerprint == window.fingerprint)
 
         // Cross-validation: time-ordered folds separated by ≥ 90 h.
-        let folds = try ForecastPipeline.crossValidate(data: data, node: Self.node, thresholds: thresholds,
-                                                       trainingIssues: issues, cutoff: cutoff, config: config, folds: 3)
+        let folds = try ForecastPipeline.crossValidate(examples: Trainer.examples(data: data, request: request), request: request, folds: 3)
         #expect(folds.count == 3)
         for f in folds {
             #expect(f.gapHours >= 90)
@@ -88,8 +85,8 @@ import Testing
         } throws: { ($0 as? DataReadinessError)?.description.contains("DAM price HB_NORTH is missing") == true }
         // Training a node without RT prices names the node.
         #expect {
-            try ForecastPipeline.train(data: data, node: "HB_WEST", thresholds: [Threshold(100)],
-                                       trainingIssues: [Issue(day: LocalDate("2024-05-02")!)], cutoff: Instant(seconds: Int64.max / 2), config: .default)
+            try Trainer.examples(data: data, request: TrainingRequest(node: "HB_WEST", thresholds: [Threshold(100)], config: .default,
+                                                                      asOf: Issue(day: LocalDate("2024-05-10")!).time))
         } throws: { ($0 as? ModelError)?.description.contains("HB_WEST has no real-time prices") == true }
     }
 }
