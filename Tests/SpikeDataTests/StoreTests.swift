@@ -144,10 +144,20 @@ struct StoreTests {
             var other = f
             other.threshold = Threshold(500)
             let id3 = try store.saveIssuedForecast(other)
-            let id4 = try store.saveIssuedForecast(f)  // re-issued
-            #expect(try store.issuedForecasts().map(\.id) == [id1, id3, id4, id2])
-            #expect(try store.issuedForecasts(issuedFrom: issue.time, to: issue.time.adding(seconds: 1)).map(\.id) == [id1, id3, id4])
-            #expect(try store.issuedForecasts(threshold: Threshold(100)).map(\.id) == [id1, id4, id2])
+            // Re-issuing the same issue, node, threshold and model version replaces the stored forecast.
+            var reissued = f
+            reissued.staleInputs = ["RT price HB_NORTH is stale since 2024-06-30 20:00 CDT"]
+            let id4 = try store.saveIssuedForecast(reissued)
+            #expect(try store.issuedForecast(id: id1) == nil)
+            #expect(try store.issuedForecast(id: id4)?.staleInputs == reissued.staleInputs)
+            #expect(try store.issuedForecasts().map(\.id) == [id3, id4, id2])
+            #expect(try store.issuedForecasts(issuedFrom: issue.time, to: issue.time.adding(seconds: 1)).map(\.id) == [id3, id4])
+            #expect(try store.issuedForecasts(threshold: Threshold(100)).map(\.id) == [id4, id2])
+            // Another model version's forecast of the same issue (a shadow forecast) is kept beside it.
+            var shadow = f
+            shadow.modelVersion = "v2"
+            let id5 = try store.saveIssuedForecast(shadow)
+            #expect(try store.issuedForecasts(threshold: Threshold(100)).map(\.id) == [id4, id5, id2])
             #expect(try store.issuedForecasts(node: "HB_WEST").isEmpty)
             #expect(try store.issuedForecasts(node: "HB_NORTH", threshold: Threshold(500), issuedFrom: issue.time).first?.hours == hours)
             var bad = f
