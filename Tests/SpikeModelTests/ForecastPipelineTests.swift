@@ -89,4 +89,20 @@ import Testing
                                                                       asOf: Issue(day: LocalDate("2024-05-10")!).time))
         } throws: { ($0 as? ModelError)?.description.contains("HB_WEST has no real-time prices") == true }
     }
+
+    @Test func allowStaleForecastsRecordTheStaleInputs() throws {
+        let data = try Self.market(start: "2024-05-01", end: "2024-06-20")
+        var config = ModelConfig.default
+        config.xgboost.rounds = 10
+        let request = TrainingRequest(node: Self.node, thresholds: [Threshold(100)], config: config, asOf: Issue(day: LocalDate("2024-06-10")!).time)
+        let model = try Trainer.train(examples: Trainer.examples(data: data, request: request), request: request)
+        // Two days after the data end: the RT feed is stale at the issue time.
+        let issue = Issue(day: LocalDate("2024-06-22")!)
+        #expect(throws: DataReadinessError.self) { try Forecaster.forecast(data: data, model: model, issue: issue) }
+        let f = try Forecaster.forecast(data: data, model: model, issue: issue, allowStale: true)
+        #expect(f.staleInputs.contains { $0.series == "RT price \(Self.node)" })
+        #expect(f.probabilities[Threshold(100)]?.count == 72)
+        let fresh = try Forecaster.forecast(data: data, model: model, issue: Issue(day: LocalDate("2024-06-12")!), allowStale: true)
+        #expect(fresh.staleInputs.isEmpty)
+    }
 }
