@@ -78,9 +78,10 @@ public struct ZipArchive: Sendable {
         self.entries = entries
     }
 
-    /// The uncompressed bytes of `entry`, CRC-checked.
-    public func data(of entry: Entry) throws -> [UInt8] {
-        let where_ = "\(name)/\(entry.name)"
+    /// The uncompressed bytes of `entry`, CRC- and size-checked. Memory follows the bytes actually
+    /// inflated (never the size the header claims); more than `limit` bytes is an error.
+    public func data(of entry: Entry, limit: Int = Int.max) throws -> [UInt8] {
+        let where_ = "\(name)/\(quotedForError(entry.name, limit: 120))"
         let o = entry.localHeaderOffset
         guard o + 30 <= bytes.count,
               bytes[o] == 0x50, bytes[o + 1] == 0x4B, bytes[o + 2] == 0x03, bytes[o + 3] == 0x04 else {
@@ -89,17 +90,18 @@ public struct ZipArchive: Sendable {
         let nameLen = Int(bytes[o + 26]) | Int(bytes[o + 27]) << 8
         let extraLen = Int(bytes[o + 28]) | Int(bytes[o + 29]) << 8
         let start = o + 30 + nameLen + extraLen
-        guard start + entry.compressedSize <= bytes.count else {
+        guard start >= 0, entry.compressedSize >= 0, start + entry.compressedSize <= bytes.count else {
             throw FileIOError(path: where_, reason: "entry data out of range (truncated archive?)")
         }
         let out: [UInt8]
         switch entry.method {
         case 0:
+            guard entry.compressedSize <= limit else { throw FileIOError(path: where_, reason: ImportLimits.overLimitMessage(limit)) }
             out = Array(bytes[start..<(start + entry.compressedSize)])
         case 8:
             out = try bytes.withUnsafeBytes { raw in
                 try Zlib.inflate(UnsafeRawBufferPointer(rebasing: raw[start..<(start + entry.compressedSize)]),
-                                 windowBits: -15, expectedSize: entry.uncompressedSize, name: where_)
+                                 windowBits: -15, expectedSize: entry.uncompressedSize, limit: limit, name: where_)
             }
         default:
             throw FileIOError(path: where_, reason: "unsupported compression method \(entry.method)")
