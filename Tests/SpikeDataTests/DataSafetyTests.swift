@@ -144,7 +144,7 @@ struct DataSafetyTests {
         ("offgrid", "2024-01-01T06:00:00Z,15,HB_NORTH,RT,20.0\n2024-01-01T06:07:00Z,15,HB_NORTH,RT,21.0\n", "interval_start_utc", "15-minute grid"),
         ("sevenminute", "2024-01-01T06:00:00Z,15,HB_NORTH,RT,20.0\n2024-01-01T06:15:00Z,7,HB_NORTH,RT,21.0\n", "interval_minutes", "not an interval length"),
         ("huge", "2024-01-01T06:00:00Z,15,HB_NORTH,RT,1.7e308\n", "price", "plausible range"),
-        ("neghuge", "2024-01-01T06:00:00Z,15,HB_NORTH,RT,-1.8e308\n", "price", "plausible range"),
+        ("neghuge", "2024-01-01T06:00:00Z,15,HB_NORTH,RT,-1.7e308\n", "price", "plausible range"),
         ("thousands", "2024-01-01T06:00:00Z,15,HB_NORTH,RT,1,000.50\n", "column 6", "unquoted comma"),
     ]
 

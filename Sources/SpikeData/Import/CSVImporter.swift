@@ -740,7 +740,6 @@ private struct RowParser {
         case .longPrices:
             let start = try instant(line, s, cStart)
             let minutes = try self.minutes(line, s, cMinutes)
-            try checkGrid(start: start, minutes: minutes, line, s, cStart)
             var market = defaultMarket ?? .realTime
             if cMarket >= 0 {
                 let b = s.bytes(cMarket, in: line)
@@ -753,6 +752,8 @@ private struct RowParser {
             }
             let series = try priceSeries(line, s, market: market, state: &state)
             if s.bytes(cPrice, in: line).isEmpty { throw EmptyValue() }
+            // After the empty check: a missing observation is skipped wherever it claims to start.
+            try checkGrid(start: start, minutes: minutes, line, s, cStart)
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
             var avail = market == .realTime ? start + Int64(minutes) * 60 : RowParser.damAvailability(start: start)
             if cAvail >= 0, !s.bytes(cAvail, in: line).isEmpty { avail = try instant(line, s, cAvail) }
@@ -761,7 +762,6 @@ private struct RowParser {
         case .longValues:
             let start = try instant(line, s, cStart)
             let minutes = try self.minutes(line, s, cMinutes)
-            try checkGrid(start: start, minutes: minutes, line, s, cStart)
             let vb = s.bytes(cVariable, in: line)
             let mapped: (Int32, LongFormatVariables.Availability)
             if let last = lastVariable, vb.elementsEqual(lastVariableBytes) {
@@ -775,6 +775,7 @@ private struct RowParser {
                 lastVariableBytes = Array(vb)
             }
             if s.bytes(cValue, in: line).isEmpty { throw EmptyValue() }
+            try checkGrid(start: start, minutes: minutes, line, s, cStart)
             let value = try number(line, s, cValue, bound: Store.maxAbsValue)
             var avail: Int64
             switch mapped.1 {
