@@ -30,7 +30,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # Stored rows per series, as one sorted text (compared between runs).
 counts() {
   "$BIN" data status --data-dir "$1" --output-format json |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d if isinstance(d,list) else d.get("series",d); print("\n".join(sorted(f"{x[\"name\"]} {x[\"intervalMinutes\"]} {x[\"rows\"]}" for x in s)))'
+    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d if isinstance(d,list) else d.get("series",d); print("\n".join(sorted("%s %s %s" % (x["name"], x["intervalMinutes"], x["rows"]) for x in s)))'
 }
 
 echo "== inputs: two months of synthetic market (loaded first) and a later month (imported concurrently)"

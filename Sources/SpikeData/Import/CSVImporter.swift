@@ -250,6 +250,26 @@ struct ParseState {
                 continue
             }
             found = true
+            if !n.hasSuffix(".zip"), !n.hasSuffix(".gz") {
+                // A CSV entry is inflated as it is read: memory stays at one line, whatever its size.
+                let lines: InflatingLineReader
+                let head: [UInt8]
+                do {
+                    lines = try zip.lineReader(of: entry, maxLineBytes: limits.maxLineBytes, limit: bytesLeft)
+                    head = try lines.peek(4)
+                } catch let e as FileIOError {
+                    throw ImportError(file: e.path, line: nil, field: nil, message: e.reason)
+                }
+                if !ZipArchive.looksLikeZip(head) {
+                    do {
+                        try importDocument(name: name, lines: lines, explicit: explicit)
+                    } catch let e as FileIOError {
+                        throw ImportError(file: name, line: lines.lineNumber + 1, field: nil, message: e.reason)
+                    }
+                    try charge(lines.bytesRead, file: name)
+                    continue
+                }
+            }
             var bytes: [UInt8]
             do {
                 bytes = try zip.data(of: entry, limit: bytesLeft)
