@@ -112,7 +112,7 @@ echo "-- backup while the service runs; restore refuses until it stops"
 if "$BIN" restore --data-dir "$TMP/data" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" "$TMP/backup.tar.gz" 2>"$TMP/restore.err"; then
   echo "restore did not refuse while spikecast serve was running" >&2; exit 1
 fi
-grep -q "pass --force" "$TMP/restore.err" || { echo "unexpected restore error:" >&2; cat "$TMP/restore.err" >&2; exit 1; }
+grep -q "stop it first" "$TMP/restore.err" || { echo "unexpected restore error:" >&2; cat "$TMP/restore.err" >&2; exit 1; }
 
 # Graceful shutdown on SIGTERM, within 10 s, exit status 0.
 kill -TERM "$SERVE_PID"

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SpikeCore
+import SpikeData
 
 /// A stored backtest run.
 public struct BacktestRun: Hashable, Sendable, Codable {
@@ -28,7 +29,8 @@ public final class BacktestStore: Sendable {
     /// Opens the tables on `db` (the store's `pool`, or an in-memory queue in tests), creating them if needed.
     public init(db: any DatabaseWriter) throws {
         self.db = db
-        try Self.migrator.migrate(db)
+        // Under the store's migration lock: backtests started together must not race on creating the tables.
+        try Store.migrate(Self.migrator, on: db)
     }
 
     static var migrator: DatabaseMigrator {

@@ -3,8 +3,14 @@ import GRDB
 import GRDBSQLite
 import SpikeCore
 
-/// The SQLite store: `<directory>/spikecast.sqlite`, opened as a GRDB `DatabasePool` (WAL, 5 s busy
-/// timeout) so the CLI and the service can share it.
+/// The SQLite store: `<directory>/spikecast.sqlite`, opened as a GRDB `DatabasePool` (WAL) so the
+/// CLI and the service can share it.
+///
+/// Concurrency: a writer that finds the database locked waits with exponential back-off (up to
+/// `busyTimeoutSeconds`, default ``defaultBusyTimeoutSeconds``) instead of failing; write transactions
+/// hold only the writes (parsing and model fitting happen before them); the database is opened and
+/// migrated under an exclusive file lock, so processes started together never race on creating tables;
+/// and every open store holds ``StoreLock`` shared, which `restore` needs exclusively.
 ///
 /// Tables (migration `data-v1`):
 /// - `price` — interval prices keyed by (node, market, interval_start), UTC seconds.
@@ -20,20 +26,45 @@ import SpikeCore
 public final class Store: Sendable {
     public let directory: URL
     public let pool: DatabasePool
+    /// How long a write waits for another process's write transaction before failing.
+    public let busyTimeoutSeconds: Double
+    /// ``StoreLock/fileName``, held shared while this store is open.
+    private let usageLock: StoreLock
 
     /// File name of the database inside the data directory.
     public static let fileName = "spikecast.sqlite"
+    /// The default wait for the write lock: longer than the longest write transaction measured
+    /// (an import of 3 M rows writes for about 21 s on the 2-core build machine).
+    public static let defaultBusyTimeoutSeconds: Double = 300
+    /// Largest accepted |price| in $/MWh: ten times any ERCOT offer cap. Larger values are input errors.
+    public static let maxAbsPrice: Double = 100_000
+    /// Largest accepted |value| (MW, °C, …) of a value series.
+    public static let maxAbsValue: Double = 1_000_000_000
 
     /// Creates the directory when needed, opens the database and runs the migrations.
-    public init(directory: URL) throws {
+    public init(directory: URL, busyTimeoutSeconds: Double = Store.defaultBusyTimeoutSeconds) throws {
         self.directory = directory
+        self.busyTimeoutSeconds = busyTimeoutSeconds
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw StoreError("cannot create data directory \(directory.path): \(error.localizedDescription)")
         }
+        guard let usage = try StoreLock.acquire(path: directory.appendingPathComponent(StoreLock.fileName).path, mode: .shared,
+                                                waitSeconds: busyTimeoutSeconds) else {
+            throw StoreError("the store \(directory.path) is being restored (`spikecast restore` holds \(StoreLock.fileName)); "
+                + "waited \(Int(busyTimeoutSeconds)) s — try again when the restore has finished")
+        }
+        usageLock = usage
+        // Open and migrate under the migration lock: no two processes create tables at once.
+        guard let migrationLock = try StoreLock.acquire(path: directory.appendingPathComponent(StoreLock.migrationFileName).path,
+                                                        mode: .exclusive, waitSeconds: busyTimeoutSeconds) else {
+            throw StoreError("another process has been opening or migrating \(directory.path) for \(Int(busyTimeoutSeconds)) s")
+        }
+        defer { withExtendedLifetime(migrationLock) {} }
         var config = Configuration()
-        config.busyMode = .timeout(5)
+        let wait = busyTimeoutSeconds
+        config.busyMode = .callback { tries in BusyBackoff.shouldRetry(tries: tries, maxWaitSeconds: wait) }
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Up to 64 MiB of page cache per connection (allocated on demand): large imports and
@@ -47,6 +78,37 @@ public final class Store: Sendable {
             throw StoreError("cannot open database \(path): \(error)")
         }
         try Store.migrator.migrate(pool)
+    }
+
+    /// Runs `migrator` on `writer` under the data directory's migration lock (exclusive across
+    /// processes), so concurrent first runs never race on creating the same tables. Other modules
+    /// call this for their own migrators; an in-memory database is migrated directly.
+    public static func migrate(_ migrator: DatabaseMigrator, on writer: any DatabaseWriter, waitSeconds: Double = Store.defaultBusyTimeoutSeconds) throws {
+        let path = writer.path
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:"), !path.contains("mode=memory") else {
+            try migrator.migrate(writer)
+            return
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard let lock = try StoreLock.acquire(path: dir.appendingPathComponent(StoreLock.migrationFileName).path, mode: .exclusive,
+                                               waitSeconds: waitSeconds) else {
+            throw StoreError("another process has been migrating \(path) for \(Int(waitSeconds)) s")
+        }
+        try withExtendedLifetime(lock) { try migrator.migrate(writer) }
+    }
+
+    /// Runs a write, retrying it with back-off when SQLite still reports the database busy
+    /// (locked) after the busy handler gave up on one attempt; at most `busyTimeoutSeconds` in all.
+    public func retryingBusy<T>(_ body: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(busyTimeoutSeconds)
+        var delay = 0.01
+        while true {
+            do { return try body() } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+                guard Date() < deadline else { throw e }
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 1)
+            }
+        }
     }
 
     public var databasePath: String { directory.appendingPathComponent(Store.fileName).path }
@@ -180,7 +242,7 @@ public final class Store: Sendable {
     /// Rows sorted by series and start insert fastest.
     public func write(batches: [WriteBatch], duplicatesDropped: [DuplicateCount]) throws -> (prices: UpsertSummary, values: UpsertSummary) {
         for b in batches { try validate(prices: b.prices, values: b.values) }
-        return try pool.write { db in
+        return try retryingBusy { try pool.write { db in
             var p = UpsertSummary()
             var v = UpsertSummary()
             for b in batches {
@@ -196,14 +258,14 @@ public final class Store: Sendable {
                 for d in duplicatesDropped { try st.execute(arguments: [d.series, d.source, d.count]) }
             }
             return (p, v)
-        }
+        } }
     }
 
     private func validate(prices: [PriceRecord], values: [ValueRecord]) throws {
-        for r in prices where !r.price.isFinite || r.minutes <= 0 {
+        for r in prices where !r.price.isFinite || abs(r.price) > Store.maxAbsPrice || r.minutes <= 0 {
             throw StoreError("invalid price row \(r.node) \(r.market.rawValue) \(r.start): price \(r.price), \(r.minutes) minutes")
         }
-        for r in values where !r.value.isFinite || r.minutes <= 0 {
+        for r in values where !r.value.isFinite || abs(r.value) > Store.maxAbsValue || r.minutes <= 0 {
             throw StoreError("invalid value row \(r.series) \(r.start): value \(r.value), \(r.minutes) minutes")
         }
     }
@@ -229,7 +291,7 @@ public final class Store: Sendable {
         let rc = sqlite3_step(stmt)
         sqlite3_reset(stmt)
         guard rc == SQLITE_DONE else {
-            throw StoreError("SQLite error \(rc): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
 
@@ -428,6 +490,17 @@ public final class Store: Sendable {
         }
     }
 
+    /// Minutes covered by `node`'s stored `market` prices whose intervals start in [`from`, `to`)
+    /// (a complete CPT day of any resolution covers 1380, 1440 or 1500 minutes).
+    public func coveredMinutes(node: Node, market: Market, from: Instant, to: Instant) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT coalesce(sum(interval_minutes), 0) FROM price
+                WHERE node = ? AND market = ? AND interval_start >= ? AND interval_start < ?
+                """, arguments: [node.name, market.rawValue, from.seconds, to.seconds]) ?? 0
+        }
+    }
+
     // MARK: - Status
 
     /// Coverage per price series (node, market, interval length) and per value series.
@@ -481,7 +554,7 @@ public final class Store: Sendable {
             throw StoreError("issued forecast \(f.node) >\(f.threshold) at \(f.issueTime): probability \(h.probability) for \(h.targetStart) is not in [0, 1]")
         }
         let stale: String? = f.staleInputs.isEmpty ? nil : String(decoding: try JSONEncoder().encode(f.staleInputs), as: UTF8.self)
-        return try pool.write { db in
+        return try retryingBusy { try pool.write { db in
             try db.execute(sql: """
                 DELETE FROM issued_forecast WHERE issue_time = ? AND node = ? AND threshold = ? AND model_version = ?
                 """, arguments: [f.issueTime.seconds, f.node.name, f.threshold.dollars, f.modelVersion])
@@ -494,7 +567,7 @@ public final class Store: Sendable {
                 try st.execute(arguments: [id, h.targetStart.seconds, h.leadHours, h.probability])
             }
             return id
-        }
+        } }
     }
 
     /// The most recent forecast (latest issue time, then latest id) for `node` and `threshold`.

@@ -48,11 +48,13 @@ extension Store {
 
     /// Tags `version` for production (replacing the previous tag).
     public func setProductionModel(_ version: String) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO store_meta(key, value) VALUES ('production_model', ?)
-                ON CONFLICT(key) DO UPDATE SET value = excluded.value
-                """, arguments: [version])
+        try retryingBusy {
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO store_meta(key, value) VALUES ('production_model', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                    """, arguments: [version])
+            }
         }
     }
 

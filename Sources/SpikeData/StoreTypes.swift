@@ -180,3 +180,77 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// An advisory lock (`flock`) on a file in the data directory, released when the object is
+/// deallocated or the process exits (so a crash never leaves a stale lock).
+///
+/// - Every open ``Store`` holds `spikecast.lock` **shared** for its lifetime: `import`, `backtest`,
+///   `fetch-data`, `train`, `predict`, `serve`, … Any number of them can run together.
+/// - `spikecast restore` takes it **exclusively** (without waiting): it refuses while any of them
+///   runs, and a store opened during a restore waits until the restore is done.
+/// - Opening the database and running migrations happen under `spikecast.migrate.lock` held
+///   exclusively, so processes started together on a fresh store never race on creating tables.
+public final class StoreLock: @unchecked Sendable {
+    public enum Mode: Sendable { case shared, exclusive }
+
+    /// The lock every store user holds shared and `restore` holds exclusively.
+    public static let fileName = "spikecast.lock"
+    /// Held exclusively while a process opens the database and runs migrations.
+    public static let migrationFileName = "spikecast.migrate.lock"
+
+    public let path: String
+    public let mode: Mode
+    private let fd: Int32
+
+    /// Takes the lock, polling with back-off for up to `waitSeconds` (0: one try). Returns nil
+    /// when another process still holds a conflicting lock after that time.
+    public static func acquire(path: String, mode: Mode, waitSeconds: Double) throws -> StoreLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
+        let op = (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB
+        let deadline = Date().addingTimeInterval(waitSeconds)
+        var delay = 0.002
+        while true {
+            if flock(fd, op) == 0 { return StoreLock(path: path, mode: mode, fd: fd) }
+            let e = errno
+            guard e == EWOULDBLOCK || e == EINTR else {
+                close(fd)
+                throw StoreError("cannot lock \(path): \(String(cString: strerror(e)))")
+            }
+            if Date() >= deadline {
+                close(fd)
+                return nil
+            }
+            Thread.sleep(forTimeInterval: min(delay, max(0, deadline.timeIntervalSinceNow)))
+            delay = min(delay * 2, 0.25)
+        }
+    }
+
+    private init(path: String, mode: Mode, fd: Int32) {
+        self.path = path
+        self.mode = mode
+        self.fd = fd
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
+/// Waiting for SQLite's write lock: the busy handler sleeps with exponential back-off
+/// (1 ms doubling to 100 ms) and gives up after `maxWaitSeconds` in all.
+public enum BusyBackoff {
+    /// Milliseconds slept before try number `n` (0-based).
+    public static func delayMilliseconds(_ n: Int) -> Int { n < 7 ? 1 << n : 100 }
+
+    /// Total milliseconds slept after `n` tries.
+    public static func totalMilliseconds(_ n: Int) -> Int { n <= 7 ? (1 << n) - 1 : 127 + (n - 7) * 100 }
+
+    /// The SQLite busy callback: true (after sleeping) to try again, false to give up.
+    public static func shouldRetry(tries n: Int, maxWaitSeconds: Double) -> Bool {
+        guard Double(totalMilliseconds(n)) < maxWaitSeconds * 1000 else { return false }
+        usleep(UInt32(delayMilliseconds(n) * 1000))
+        return true
+    }
+}

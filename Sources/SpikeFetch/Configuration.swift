@@ -6,7 +6,11 @@ import Foundation
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let value: String
 
-    public init(_ value: String) { self.value = value }
+    /// Creates the secret and registers it with ``SecretRedactor``, so it is removed from every message.
+    public init(_ value: String) {
+        self.value = value
+        SecretRedactor.register(value)
+    }
 
     /// The secret itself, for a request header or form body. Never log it.
     public var reveal: String { value }
@@ -49,6 +53,9 @@ public struct FetchConfiguration: Sendable {
     public var backoffBaseSeconds: Double = 2
     /// Largest back-off delay in seconds. The default is 60.
     public var backoffMaxSeconds: Double = 60
+    /// Longest `Retry-After` (429/503) honoured; a server asking for longer is an error (try later).
+    /// The default is 600.
+    public var retryAfterMaxSeconds: Double = 600
     /// Renew the ID token after this many seconds (tokens live one hour). The default is 3300 (55 min).
     public var tokenRenewAfterSeconds: Double = 55 * 60
     /// Rows per page requested from ERCOT. The default is 10000.
@@ -87,6 +94,51 @@ public struct FetchConfiguration: Sendable {
         if ercotUsername == nil { out.append("ERCOT_API_USERNAME") }
         if ercotPassword == nil { out.append("ERCOT_API_PASSWORD (or ERCOT_API_SECRET)") }
         if ercotSubscriptionKey == nil { out.append("ERCOT_API_SUBSCRIPTION_KEY (or ERCOT_API_KEY)") }
+        return out
+    }
+}
+
+/// Removes every known secret from text before it is printed, logged or served.
+///
+/// Every ``Secret`` registers its value when created; the ERCOT client registers each ID token it
+/// obtains; `serve` registers the credential variables of its environment. ``redact(_:)`` replaces
+/// each of them — as is, percent-encoded and JSON-escaped — with `<redacted>`. ``FetchError``
+/// messages are redacted when made, so an error body that echoes a key never reaches a terminal,
+/// a log, the job table or `/health`.
+public enum SecretRedactor {
+    final class Registry: @unchecked Sendable {
+        let lock = NSLock()
+        var values: [String] = []
+        func add(_ v: String) {
+            lock.lock(); defer { lock.unlock() }
+            if !values.contains(v) { values.append(v); values.sort { $0.count > $1.count } }
+        }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return values }
+    }
+    static let registry = Registry()
+
+    /// Environment variables that hold credentials.
+    public static let credentialVariables = ["ERCOT_API_PASSWORD", "ERCOT_API_SECRET", "ERCOT_API_SUBSCRIPTION_KEY", "ERCOT_API_KEY", "WEATHER_API_KEY"]
+
+    /// Remembers `secret` (values shorter than 6 characters are ignored: redacting them would mangle ordinary text).
+    public static func register(_ secret: String) {
+        guard secret.count >= 6 else { return }
+        var forms = [secret]
+        if let p = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), p != secret { forms.append(p) }
+        let json = secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "/", with: "\\/")
+        if json != secret { forms.append(json) }
+        for f in forms { registry.add(f) }
+    }
+
+    /// Registers the values of ``credentialVariables`` found in `environment`.
+    public static func registerEnvironment(_ environment: [String: String]) {
+        for name in credentialVariables { if let v = environment[name], !v.isEmpty { register(v) } }
+    }
+
+    /// `text` with every registered secret replaced by `<redacted>`.
+    public static func redact(_ text: String) -> String {
+        var out = text
+        for s in registry.all where out.contains(s) { out = out.replacingOccurrences(of: s, with: "<redacted>") }
         return out
     }
 }

@@ -97,6 +97,7 @@ public actor ERCOTClient {
                     throw FetchError(.malformedResponse, service: "ERCOT token", endpoint: path,
                                      message: "token response has no id_token")
                 }
+                SecretRedactor.register(t)
                 token = t
                 tokenObtainedAt = clock.now()
                 return t
@@ -108,7 +109,7 @@ public actor ERCOTClient {
                                  message: "HTTP 403 Forbidden: ERCOT blocks requests from outside the USA")
             case 429, 500...599:
                 if attempt <= configuration.maxRetries {
-                    try await clock.sleep(seconds: backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds))
+                    try await clock.sleep(seconds: try retryDelay(response, attempt: attempt, service: "ERCOT token", endpoint: path, page: nil))
                     continue
                 }
                 throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: "ERCOT token", endpoint: path,
@@ -173,7 +174,7 @@ public actor ERCOTClient {
             case 429, 500...599:
                 if attempt <= configuration.maxRetries {
                     stats.retries += 1
-                    let delay = backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds)
+                    let delay = try retryDelay(response, attempt: attempt, service: Self.service, endpoint: path, page: page)
                     logger.info("ERCOT answered \(response.status); backing off", metadata: ["endpoint": "\(path)", "delay_s": "\(String(format: "%.1f", delay))", "attempt": "\(attempt)"])
                     if response.status == 429 { await limiter.holdUntil(clock.now() + delay) } else { try await clock.sleep(seconds: delay) }
                     continue
@@ -185,6 +186,18 @@ public actor ERCOTClient {
                                  message: "HTTP \(response.status)\(Self.errorDetail(response))")
             }
         }
+    }
+
+    /// The wait before retrying a 429 or 5xx: the exponential back-off, or the server's `Retry-After`
+    /// when that is longer. A `Retry-After` beyond `retryAfterMaxSeconds` is an error.
+    func retryDelay(_ response: HTTPResponseData, attempt: Int, service: String, endpoint: String, page: Int?) throws -> Double {
+        let backoff = backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds)
+        guard let asked = retryAfterSeconds(response.headers, now: clock.now()) else { return backoff }
+        guard asked <= configuration.retryAfterMaxSeconds else {
+            throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: service, endpoint: endpoint, page: page,
+                             message: "HTTP \(response.status) with Retry-After \(Int(asked)) s, longer than the \(Int(configuration.retryAfterMaxSeconds)) s allowed; try again later")
+        }
+        return max(backoff, asked)
     }
 
     /// Fetches one page of a report.
@@ -216,6 +229,7 @@ public actor ERCOTClient {
                             onPage: (ReportTable, Int) async throws -> Void) async throws -> Int {
         var page = 1
         var received = 0
+        var distinct = Set<[JSONValue]>()
         var total = 0
         var fields: [String] = []
         while true {
@@ -229,13 +243,18 @@ public actor ERCOTClient {
                                  message: "fields changed between pages")
             }
             received += table.rows.count
+            for r in table.rows { distinct.insert(r) }
             if !table.rows.isEmpty { try await onPage(table, page) }
             if page >= totalPages || table.rows.isEmpty { break }
             page += 1
         }
-        if received != total {
+        // `totalRecords` may or may not count repeated rows (ERCOT's own duplicates count; a row
+        // repeated because rows shifted between pages does not), so it must lie between the distinct
+        // rows and all rows received. Fewer rows than that means some are missing.
+        if received < total || distinct.count > total {
+            let what = received < total ? "\(received) rows" : "\(distinct.count) distinct rows"
             throw FetchError(.incompleteData, service: Self.service, endpoint: path, page: page,
-                             message: "received \(received) rows but _meta.totalRecords is \(total)")
+                             message: "received \(what) (\(distinct.count) distinct) but _meta.totalRecords is \(total)")
         }
         return total
     }
@@ -350,6 +369,6 @@ public actor ERCOTClient {
         guard let json = try? JSONValue.parse(response.body) else { return "" }
         let text = json["message"]?.string ?? json["error_description"]?.string ?? json["reason"]?.string ?? json["error"]?.string
         guard let t = text, !t.isEmpty else { return "" }
-        return ": " + String(t.prefix(200))
+        return ": " + SecretRedactor.redact(String(t.prefix(200)))
     }
 }

@@ -86,8 +86,11 @@ public enum ERCOTParser {
         ("northCentral", .northCentral), ("southCentral", .southCentral), ("southern", .southern), ("west", .west),
     ]
 
-    public static func parse(_ report: ERCOTReport, table: ReportTable, page: Int) throws -> ParsedRows {
-        let ctx = Context(report: report, table: table, page: page)
+    /// Parses one page. For a per-node report queried for `expectedNode`, every row must carry that
+    /// settlement point: a row for another node (or a name that is not a node) is an error and
+    /// nothing of the page is returned, so a misbehaving server cannot file rows under another name.
+    public static func parse(_ report: ERCOTReport, table: ReportTable, page: Int, expectedNode: Node? = nil) throws -> ParsedRows {
+        let ctx = Context(report: report, table: table, page: page, expectedNode: expectedNode)
         var out = ParsedRows()
         switch report {
         case .rtLMP:
@@ -97,7 +100,7 @@ public enum ERCOTParser {
                 let repeated = try rep.map { try ctx.flag(row, $0, i) } ?? false
                 let t = try ctx.localTimestamp(row, ts, i, repeated: repeated)
                 let start = Instant(seconds: t.seconds - ((t.seconds % 300) + 300) % 300)
-                out.prices.append(PriceRecord(node: Node(try ctx.string(row, sp, i)), market: .realTime, start: start, minutes: 5,
+                out.prices.append(PriceRecord(node: try ctx.node(row, sp, i), market: .realTime, start: start, minutes: 5,
                                               price: try ctx.number(row, lmp, i), availableAt: start.adding(minutes: 5)))
             }
         case .spp:
@@ -113,7 +116,7 @@ public enum ERCOTParser {
                 do { start = try ERCOTCalendar.start(deliveryDate: day, hourEnding: he, interval: interval, repeated: repeated) } catch {
                     throw ctx.error(i, "deliveryHour", error.description)
                 }
-                out.prices.append(PriceRecord(node: Node(try ctx.string(row, sp, i)), market: .realTime, start: start, minutes: 15,
+                out.prices.append(PriceRecord(node: try ctx.node(row, sp, i), market: .realTime, start: start, minutes: 15,
                                               price: try ctx.number(row, price, i), availableAt: start.adding(minutes: 15)))
             }
         case .dam:
@@ -126,7 +129,7 @@ public enum ERCOTParser {
                 let start = try ctx.hourStart(day, try ctx.hourEnding(row, he, i), repeated, i)
                 // DAM results for delivery day X post around 13:30 CPT on X−1.
                 let available = CentralTime.unambiguousWall(day.adding(days: -1), hour: 13).adding(minutes: 30)
-                out.prices.append(PriceRecord(node: Node(try ctx.string(row, sp, i)), market: .dayAhead, start: start, minutes: 60,
+                out.prices.append(PriceRecord(node: try ctx.node(row, sp, i), market: .dayAhead, start: start, minutes: 60,
                                               price: try ctx.number(row, price, i), availableAt: available))
             }
         case .loadForecast:
@@ -202,6 +205,22 @@ public enum ERCOTParser {
         let report: ERCOTReport
         let table: ReportTable
         let page: Int
+        var expectedNode: Node?
+
+        /// The row's settlement point: a valid node name, and the requested one when one was requested.
+        func node(_ row: [JSONValue], _ c: Int, _ i: Int) throws -> Node {
+            let text = try string(row, c, i)
+            let node: Node
+            do { node = try Node.validated(text) } catch {
+                // Quoted with anything but letters, digits and _ masked: the text may be markup.
+                let shown = String(text.prefix(40).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "?" })
+                throw self.error(i, table.fields[c], "'\(shown)' is not a settlement point name (letters, digits and _ only); nothing of this page was stored")
+            }
+            if let expectedNode, node != expectedNode {
+                throw self.error(i, table.fields[c], "is \(node.name) but the request asked for \(expectedNode.name); nothing of this page was stored")
+            }
+            return node
+        }
 
         func error(_ row: Int, _ field: String, _ message: String) -> FetchError {
             FetchError(.malformedResponse, service: "ERCOT", endpoint: report.path, page: page,

@@ -32,7 +32,8 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         self.service = service
         self.endpoint = endpoint
         self.page = page
-        self.message = message
+        // Whatever a server echoed (a key, a token, a password) never leaves in a message.
+        self.message = SecretRedactor.redact(message)
     }
 
     public var description: String {

@@ -34,7 +34,7 @@ public struct FetchProgressStore: Sendable {
                 )
                 """)
         }
-        try m.migrate(pool)
+        try Store.migrate(m, on: pool, waitSeconds: store.busyTimeoutSeconds)
     }
 
     /// Days of `dataset`/`key` whose status is complete.

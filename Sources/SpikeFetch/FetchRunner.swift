@@ -167,7 +167,7 @@ public final class FetchRunner: Sendable {
             logger.info("fetching \(report.rawValue) \(key) \(first)…\(last)")
             var perDay: [LocalDate: Set<Int64>] = [:]
             let total = try await ercot.fetchReport(report.path, query: report.query(first: first, last: last, node: node)) { table, page in
-                let parsed = try ERCOTParser.parse(report, table: table, page: page)
+                let parsed = try ERCOTParser.parse(report, table: table, page: page, expectedNode: report.isPerNode ? node : nil)
                 // Commit the page as it arrives: a killed fetch keeps every page already stored.
                 if !parsed.prices.isEmpty { try self.store.upsert(prices: parsed.prices) }
                 if !parsed.values.isEmpty { try self.store.upsert(values: parsed.values) }
@@ -192,8 +192,10 @@ public final class FetchRunner: Sendable {
                 if n == 0 {
                     status = .notPublished
                     ds.daysNotPublished.append(day.description)
-                } else if let expected = report.expectedIntervals(on: day) {
-                    status = n >= expected ? .complete : .partial
+                } else if let expected = report.expectedIntervals(on: day), let node {
+                    // Complete only when the day's expected intervals are in the store (what was received is not enough).
+                    let stored = try storedDayComplete(node: node, market: report == .dam ? .dayAhead : .realTime, day: day)
+                    status = n >= expected && stored ? .complete : .partial
                 } else if report == .actualLoad {
                     status = n >= CentralTime.hoursInDay(day) ? .complete : .partial
                 } else {
@@ -207,6 +209,12 @@ public final class FetchRunner: Sendable {
             advance(window.count)
         }
         return ds
+    }
+
+    /// True when `node`'s stored `market` prices cover every minute of CPT day `day` (at any resolution).
+    func storedDayComplete(node: Node, market: Market, day: LocalDate) throws -> Bool {
+        let from = CentralTime.startOfDay(day), to = CentralTime.startOfDay(day.adding(days: 1))
+        return try store.coveredMinutes(node: node, market: market, from: from, to: to) >= Int((to.seconds - from.seconds) / 60)
     }
 
     /// Splits sorted days into runs of consecutive days of at most `size`.
@@ -258,7 +266,10 @@ public final class FetchRunner: Sendable {
                     throw FetchError(.archive, service: "ERCOT", endpoint: "/archive/\(report.emil)/download", message: "download is not a zip: \(error)")
                 }
                 for entry in outer.entries where !entry.isDirectory {
-                    let bytes = try outer.data(of: entry)
+                    let bytes: [UInt8]
+                    do { bytes = try outer.data(of: entry, limit: ImportLimits.defaultMaxDecompressedBytes) } catch {
+                        throw FetchError(.archive, service: "ERCOT", endpoint: "/archive/\(report.emil)/download", message: "\(error)")
+                    }
                     let name = (entry.name as NSString).lastPathComponent
                     let url = tmp.appendingPathComponent("\(files.count)-\(name)")
                     try Data(bytes).write(to: url)
@@ -269,8 +280,21 @@ public final class FetchRunner: Sendable {
             let rows = summary.files.reduce(0) { $0 + $1.rows }
             ds.pricesStored += rows
             let now = Instant(seconds: Int64(clock.now()))
-            try progress.mark(dataset: report.rawValue, key: key, days: window.map { ($0, rows > 0 ? .complete : .notPublished, rows) }, at: now)
-            if rows > 0 { ds.daysComplete += window.count } else { ds.daysNotPublished += window.map(\.description) }
+            // A day is complete only when the requested node's intervals of that day are stored
+            // (an archive holding other nodes only must not mark this node's days complete).
+            let market: Market = report == .dam ? .dayAhead : .realTime
+            var marks: [(LocalDate, FetchProgressStore.DayStatus, Int)] = []
+            for d in window {
+                let complete = try node.map { try storedDayComplete(node: $0, market: market, day: d) } ?? (rows > 0)
+                let status: FetchProgressStore.DayStatus = complete ? .complete : (rows > 0 ? .partial : .notPublished)
+                switch status {
+                case .complete: ds.daysComplete += 1
+                case .partial: ds.daysPartial.append(d.description)
+                case .notPublished: ds.daysNotPublished.append(d.description)
+                }
+                marks.append((d, status, rows))
+            }
+            try progress.mark(dataset: report.rawValue, key: key, days: marks, at: now)
         }
     }
 

@@ -117,3 +117,17 @@ extension HTTPTransport {
         }
     }
 }
+
+/// Seconds a `Retry-After` header asks to wait (delta-seconds or an HTTP date, RFC 9110 §10.2.3), nil when absent or unreadable.
+public func retryAfterSeconds(_ headers: [(String, String)], now: Double) -> Double? {
+    guard let value = headers.first(where: { $0.0.lowercased() == "retry-after" })?.1.trimmingCharacters(in: .whitespaces) else { return nil }
+    if let s = Double(value), s.isFinite, s >= 0 { return s }
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "GMT")
+    for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+        f.dateFormat = format
+        if let d = f.date(from: value) { return max(0, d.timeIntervalSince1970 - now) }
+    }
+    return nil
+}

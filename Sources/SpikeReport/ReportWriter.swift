@@ -1,10 +1,34 @@
 import Foundation
 
+/// A report name that is not one safe folder name.
+public struct ReportNameError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
 /// Writes `reports/<name>/index.html` with its figures, then rebuilds `reports/index.html`.
 ///
 /// A report folder is replaced atomically: the page and figures are written to a temporary
 /// folder beside it and renamed into place, so a reader (or `spikecast serve`) never sees half a report.
+/// `<name>` must be one safe path component (``validateName(_:)``), and nothing outside the reports
+/// folder is ever moved or removed.
 public struct ReportWriter: Sendable {
+    /// Checks that `name` is a single safe folder name: 1–100 characters from letters, digits,
+    /// `-`, `_` and `.`, not starting with `.` or `-` (so no `..`, no `/`, no hidden folder, no option).
+    /// Throws a ``ReportNameError`` saying why otherwise.
+    public static func validateName(_ name: String) throws {
+        func fail(_ why: String) -> ReportNameError {
+            ReportNameError(description: "report name '\(name.prefix(120))' \(why): use one folder name of letters, digits, '-', '_' and '.' "
+                + "(e.g. backtest-2024), which is written under the reports folder")
+        }
+        guard !name.isEmpty else { throw fail("is empty") }
+        guard name.count <= 100 else { throw fail("is longer than 100 characters") }
+        guard !name.contains("/"), !name.contains("\\") else { throw fail("contains a path separator") }
+        guard !name.hasPrefix("."), !name.hasPrefix("-") else { throw fail("starts with '.' or '-'") }
+        guard name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "-_.".unicodeScalars.contains($0) }) else {
+            throw fail("contains characters other than letters, digits, '-', '_' and '.'")
+        }
+    }
+
     public let reportsDirectory: URL
     public let templates: ReportTemplates
     public let version: String
@@ -17,6 +41,7 @@ public struct ReportWriter: Sendable {
 
     /// A scratch folder for a report's figures, to be passed to ``write(_:staging:)``.
     public func makeStaging(name: String) throws -> URL {
+        try Self.validateName(name)
         let fm = FileManager.default
         try fm.createDirectory(at: reportsDirectory, withIntermediateDirectories: true)
         let staging = reportsDirectory.appendingPathComponent(".\(name).tmp-\(UUID().uuidString.prefix(8))", isDirectory: true)
@@ -41,11 +66,23 @@ public struct ReportWriter: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         try encoder.encode(manifest).write(to: staging.appendingPathComponent("report.json"))
 
-        let target = reportsDirectory.appendingPathComponent(page.name, isDirectory: true)
+        try Self.validateName(page.name)
+        let root = reportsDirectory.standardizedFileURL
+        guard staging.standardizedFileURL.deletingLastPathComponent().path == root.path else {
+            throw ReportNameError(description: "staging folder \(staging.path) is not inside the reports folder \(root.path)")
+        }
+        let target = root.appendingPathComponent(page.name, isDirectory: true)
+        if let attrs = try? fm.attributesOfItem(atPath: target.path), attrs[.type] as? FileAttributeType == .typeSymbolicLink {
+            throw ReportNameError(description: "\(target.path) is a symbolic link; refusing to replace it (it may point outside the reports folder)")
+        }
         if fm.fileExists(atPath: target.path) {
-            let old = reportsDirectory.appendingPathComponent(".\(page.name).old-\(UUID().uuidString.prefix(8))")
+            // The old folder is moved aside inside the reports folder and removed only once the new one is in place.
+            let old = root.appendingPathComponent(".\(page.name).old-\(UUID().uuidString.prefix(8))")
             try fm.moveItem(at: target, to: old)
-            try fm.moveItem(at: staging, to: target)
+            do { try fm.moveItem(at: staging, to: target) } catch {
+                try? fm.moveItem(at: old, to: target)
+                throw error
+            }
             try? fm.removeItem(at: old)
         } else {
             try fm.moveItem(at: staging, to: target)

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SpikeCore
+import SpikeFetch
 
 /// Opens the store on first use and retries on every later use while opening fails, so `/health`
 /// reports a store that cannot be opened and recovers when it can.
@@ -105,7 +106,9 @@ struct ServiceRoutes: Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         var buffer = ByteBuffer(bytes: data)
         buffer.writeString("\n")
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+        // nosniff: a browser must never render an error that quotes request text as HTML.
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", HTTPFields.Element.Name("X-Content-Type-Options")!: "nosniff"],
+                        body: .init(byteBuffer: buffer))
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
@@ -131,7 +134,7 @@ struct ServiceRoutes: Sendable {
                 if let last = try store.recentJobRuns(job: job.name, limit: 1).first {
                     entry["last_status"] = last.status.rawValue
                     entry["last_started"] = last.startedAt.iso8601
-                    if let e = last.error { entry["last_error"] = e }
+                    if let e = last.error { entry["last_error"] = SecretRedactor.redact(e) }
                 }
                 jobs[job.name] = entry
             }

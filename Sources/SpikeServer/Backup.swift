@@ -26,7 +26,8 @@ public struct BackupError: Error, CustomStringConvertible, Sendable {
 /// `spikecast backup` / `spikecast restore`: one .tar.gz with a consistent online copy of the
 /// SQLite database (`data/spikecast.sqlite`), the `models/` and `forecasts/` folders and a manifest.
 public enum BackupArchive {
-    /// Name of the pid file `spikecast serve` keeps in the data folder while it runs.
+    /// Name of the pid file `spikecast serve` keeps in the data folder while it runs (informational
+    /// only: `restore` decides by the store lock, ``StoreLock``, which every store user holds).
     public static let pidFileName = "spikecast-serve.pid"
 
     /// Writes the archive to `output` (atomically: a temporary file renamed at the end).
@@ -112,7 +113,7 @@ public enum BackupArchive {
         return names
     }
 
-    /// The pid of a live `spikecast serve` using `dataDir`, if any.
+    /// The pid of a live `spikecast serve` using `dataDir`, if any (from its pid file; for messages only).
     public static func runningServicePID(dataDir: URL) -> Int32? {
         guard let text = try? String(contentsOf: dataDir.appendingPathComponent(pidFileName), encoding: .utf8),
               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
@@ -122,15 +123,23 @@ public enum BackupArchive {
     /// Restores an archive. The archive is validated and fully extracted and its database opened
     /// before anything current is touched; on any failure the current data is put back.
     /// Returns the path where the previous database was kept.
+    ///
+    /// Refuses while any process has the store open (`serve`, `import`, `backtest`, `fetch-data`, …:
+    /// each holds ``StoreLock`` shared); the restore holds it exclusively from the check to the end,
+    /// so no writer can start meanwhile. `force` cannot override a live user: the lock dies with its
+    /// process, so there is never a stale lock to force (kept for compatibility; it has no effect).
     @discardableResult
     public static func restore(archive: URL, dataDir: URL, modelsDir: URL, forecastsDir: URL, force: Bool,
                                now: Instant, logger: Logger) throws -> URL? {
         let fm = FileManager.default
         _ = try inspect(archive)
-        if let pid = runningServicePID(dataDir: dataDir), !force {
-            throw BackupError("spikecast serve (pid \(pid)) is using \(dataDir.path); stop it first or pass --force")
-        }
         try fm.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        guard let lock = try StoreLock.acquire(path: dataDir.appendingPathComponent(StoreLock.fileName).path, mode: .exclusive, waitSeconds: 0) else {
+            let serve = runningServicePID(dataDir: dataDir).map { " (spikecast serve has pid \($0))" } ?? ""
+            throw BackupError("the store in \(dataDir.path) is in use by another spikecast process (serve, import, backtest, fetch-data, …)"
+                + "\(serve); stop it first — nothing was changed")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let staging = dataDir.appendingPathComponent(".spikecast-restore-\(UUID().uuidString)")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: staging) }

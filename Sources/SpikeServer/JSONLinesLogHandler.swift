@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpikeCore
+import SpikeFetch
 
 /// Appends log records as JSON lines to `<directory>/spikecast-YYYY-MM-DD.jsonl`, one file per CPT
 /// day (the file rolls over at local midnight). Every line carries `ts`, `level`, `label`, `msg`,
@@ -30,7 +31,7 @@ public struct JSONLinesLogHandler: LogHandler {
             "ts": Self.timestamp(now),
             "level": level.rawValue,
             "label": label,
-            "msg": message.description,
+            "msg": SecretRedactor.redact(message.description),
             "job": all.removeValue(forKey: "job").map { "\($0)" } ?? NSNull(),
         ]
         if let run = all.removeValue(forKey: "run_id") {
@@ -38,7 +39,10 @@ public struct JSONLinesLogHandler: LogHandler {
         } else {
             obj["run_id"] = NSNull()
         }
-        for (k, v) in all { obj[k] = Self.plain(v) }
+        for (k, v) in all {
+            let p = Self.plain(v)
+            obj[k] = (p as? String).map(SecretRedactor.redact) ?? p
+        }
         guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return }
         sink.write(data, at: Instant(seconds: Int64(now.timeIntervalSince1970)))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpikeCore
+import SpikeFetch
 
 /// One attempt of a job, as handed to a runner.
 public struct JobInvocation: Sendable {
@@ -99,8 +100,9 @@ public struct ProcessJobRunner: JobRunner {
         let exited = LockedBox(false)
         let readers = DispatchGroup()
         @Sendable func forward(_ handle: FileHandle, stream: String) {
-            let emit: @Sendable (String) -> Void = { line in
-                guard !line.isEmpty else { return }
+            let emit: @Sendable (String) -> Void = { raw in
+                guard !raw.isEmpty else { return }
+                let line = SecretRedactor.redact(raw)
                 if stream == "stderr" { lastErrorLine.set(line) }
                 logger.info("\(line)", metadata: ["stream": "\(stream)"])
             }

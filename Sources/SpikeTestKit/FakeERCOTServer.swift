@@ -27,6 +27,11 @@ public final class FakeERCOTServer: @unchecked Sendable {
         case malformedJSON
         /// Sleep this many seconds before answering (for timeouts).
         case delay(Double)
+        /// Answer with this status and a `Retry-After` header of this value (seconds or an HTTP date).
+        case statusWithRetryAfter(Int, String)
+        /// Answer with this status and an error body that echoes the subscription key, the bearer
+        /// token and the password back (as some gateways do in debug messages).
+        case echoSecrets(Int)
     }
 
     public struct RecordedRequest: Sendable {
@@ -49,6 +54,8 @@ public final class FakeERCOTServer: @unchecked Sendable {
         var unpublishedFrom: Instant?
         var tokenDelay: Double = 0
         var archiveNodes: [String] = Node.defaults.map(\.name)
+        var pageOverlap = false
+        var servedNode: String?
     }
 
     private let state: Locked<State>
@@ -88,6 +95,13 @@ public final class FakeERCOTServer: @unchecked Sendable {
     /// Sleep before answering token requests.
     public func setTokenDelay(_ seconds: Double) { state.withLock { $0.tokenDelay = seconds } }
     public func setCredentials(_ c: Credentials) { state.withLock { $0.credentials = c } }
+    /// Every page after the first repeats the previous page's last row, as when rows shift while a
+    /// client pages (`totalRecords` counts each row once).
+    public func setPageOverlap(_ on: Bool) { state.withLock { $0.pageOverlap = on } }
+    /// Serve price rows under this settlement point whatever the request asked for (nil: the asked one).
+    public func setServedNode(_ name: String?) { state.withLock { $0.servedNode = name } }
+    /// Nodes whose rows the archive files hold.
+    public func setArchiveNodes(_ names: [String]) { state.withLock { $0.archiveNodes = names } }
 
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }
     public var tokenRequestCount: Int { state.withLock { $0.tokenRequests } }
@@ -120,6 +134,12 @@ public final class FakeERCOTServer: @unchecked Sendable {
         switch fault {
         case .status(let code)?:
             return .json(code, #"{"timestamp":"2025-01-01T00:00:00","code":\#(code),"status":"error","message":"injected fault"}"#)
+        case .statusWithRetryAfter(let code, let value)?:
+            var out = LoopbackServer.Outgoing.json(code, #"{"statusCode":\#(code),"message":"Rate limit is exceeded. Try again later."}"#)
+            out.headers = [("Retry-After", value)]
+            return out
+        case .echoSecrets(let code)?:
+            return .json(code, #"{"statusCode":\#(code),"message":"bad request from key \#(key ?? "") with token \#(bearer ?? "") (user \#(creds.username), password \#(creds.password))"}"#)
         case .delay(let s)?:
             try? await Task.sleep(nanoseconds: UInt64(s * 1e9))
         case .emptyPage?: emptyPage = true
@@ -132,7 +152,8 @@ public final class FakeERCOTServer: @unchecked Sendable {
         let size = max(1, Int(req.query["size"] ?? "") ?? 10_000)
         let current = max(1, page ?? 1)
         let totalPages = max(1, (rows.count + size - 1) / size)
-        let slice = emptyPage ? [] : Array(rows.dropFirst((current - 1) * size).prefix(size))
+        let overlap = state.withLock { $0.pageOverlap } && current > 1 ? 1 : 0
+        let slice = emptyPage ? [] : Array(rows.dropFirst((current - 1) * size - overlap).prefix(size + overlap))
         var body = "{\"_meta\":{\"totalRecords\":\(rows.count),\"pageSize\":\(size),\"totalPages\":\(rows.isEmpty ? 0 : totalPages),\"currentPage\":\(current)},"
         body += "\"report\":{\"reportEMILId\":\"\(report.rawValue)\",\"reportName\":\"\(path)\"},"
         body += "\"fields\":[" + fields.enumerated().map { i, f in "{\"name\":\"\(f)\",\"label\":\"\(f)\",\"dataType\":\"STRING\",\"cardinality\":\(i + 1)}" }.joined(separator: ",") + "],"
@@ -189,7 +210,7 @@ public final class FakeERCOTServer: @unchecked Sendable {
         let (dup, unpublished) = state.withLock { ($0.duplicateRows, $0.unpublishedFrom) }
         let limit = unpublished ?? Instant(seconds: Int64.max)
         func dateParam(_ k: String) -> LocalDate? { query[k].flatMap { LocalDate(String($0.prefix(10))) } }
-        let node = query["settlementPoint"] ?? "HB_NORTH"
+        let node = state.withLock { $0.servedNode } ?? query["settlementPoint"] ?? "HB_NORTH"
         var fields: [String] = []
         var rows: [[String]] = []
         let q = Self.q, num = Self.num

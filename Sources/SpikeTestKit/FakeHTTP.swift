@@ -16,6 +16,7 @@ final class LoopbackServer: @unchecked Sendable {
         var status: Int
         var contentType: String
         var body: [UInt8]
+        var headers: [(String, String)] = []
         static func json(_ status: Int, _ text: String) -> Outgoing { Outgoing(status: status, contentType: "application/json", body: Array(text.utf8)) }
     }
 
@@ -35,6 +36,7 @@ final class LoopbackServer: @unchecked Sendable {
             let out = await handle(incoming)
             var fields = HTTPFields()
             fields[.contentType] = out.contentType
+            for (k, v) in out.headers { if let name = HTTPFields.Element.Name(k) { fields[name] = v } }
             return Response(status: .init(code: out.status), headers: fields,
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: out.body)))
         }

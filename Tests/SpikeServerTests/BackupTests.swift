@@ -30,8 +30,9 @@ struct BackupTests {
     @Test("backup then restore brings back the database, models and forecasts")
     func roundTrip() throws {
         let f = Folders()
-        let store = try f.populate(modelVersion: "v1", forecastFile: "a.csv")
         let archive = f.dir.url.appendingPathComponent("out/backup.tar.gz")
+        do {  // the store is closed at the end of this block: restore needs it unused
+        let store = try f.populate(modelVersion: "v1", forecastFile: "a.csv")
         let manifest = try BackupArchive.create(store: store, modelsDir: f.models, forecastsDir: f.forecasts, output: archive,
                                                 version: "test", now: cpt("2025-06-01", 7), logger: quietLogger())
         #expect(manifest.folders == ["models", "forecasts"])
@@ -42,6 +43,7 @@ struct BackupTests {
 
         // Change everything after the backup.
         try store.store.registerModel(version: "v2", createdAt: cpt("2025-06-03", 1), path: "models/v2", metadataJSON: "{}")
+        }
         try FileManager.default.removeItem(at: f.models.appendingPathComponent("v1"))
         try FileManager.default.createDirectory(at: f.models.appendingPathComponent("v2"), withIntermediateDirectories: true)
         try "b".write(to: f.forecasts.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
@@ -95,26 +97,36 @@ struct BackupTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.data.path).filter { $0.hasPrefix(".spikecast-restore") }.isEmpty)
     }
 
-    @Test("restore refuses while a service uses the data folder, unless forced")
+    @Test("restore refuses while any process has the store open (a CLI writer, not only serve), even when forced")
     func refusesRunningService() throws {
         let f = Folders()
-        let store = try f.populate(modelVersion: "v1", forecastFile: "a.csv")
         let archive = f.dir.url.appendingPathComponent("b.tar.gz")
-        try BackupArchive.create(store: store, modelsDir: f.models, forecastsDir: f.forecasts, output: archive,
-                                 version: "test", now: cpt("2025-06-01", 7), logger: quietLogger())
-        // This test process stands in for a running `spikecast serve`.
-        try "\(getpid())\n".write(to: f.data.appendingPathComponent(BackupArchive.pidFileName), atomically: true, encoding: .utf8)
-        #expect(BackupArchive.runningServicePID(dataDir: f.data) == getpid())
         do {
-            try BackupArchive.restore(archive: archive, dataDir: f.data, modelsDir: f.models, forecastsDir: f.forecasts,
-                                      force: false, now: cpt("2025-06-04", 9), logger: quietLogger())
-            Issue.record("restored under a running service")
-        } catch {
-            #expect("\(error)".contains("stop it first or pass --force"))
+            let store = try f.populate(modelVersion: "v1", forecastFile: "a.csv")
+            try BackupArchive.create(store: store, modelsDir: f.models, forecastsDir: f.forecasts, output: archive,
+                                     version: "test", now: cpt("2025-06-01", 7), logger: quietLogger())
         }
+        // A CLI writer (e.g. a running backtest) has the store open; no pid file exists.
+        var writer: Store? = try Store(directory: f.data)
+        try writer!.registerModel(version: "v9", createdAt: cpt("2025-06-05", 1), path: "models/v9", metadataJSON: "{}")
+        for force in [false, true] {
+            do {
+                try BackupArchive.restore(archive: archive, dataDir: f.data, modelsDir: f.models, forecastsDir: f.forecasts,
+                                          force: force, now: cpt("2025-06-04", 9), logger: quietLogger())
+                Issue.record("restored under a live writer (force: \(force))")
+            } catch {
+                #expect("\(error)".contains("in use by another spikecast process"), "\(error)")
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: f.data.appendingPathComponent(Store.fileName).path))
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: f.data.path).contains { $0.contains("pre-restore") }))
+        // A stale pid file (a crashed serve) no longer matters, and the lock dies with its holder.
+        try "999999\n".write(to: f.data.appendingPathComponent(BackupArchive.pidFileName), atomically: true, encoding: .utf8)
+        writer = nil
         try BackupArchive.restore(archive: archive, dataDir: f.data, modelsDir: f.models, forecastsDir: f.forecasts,
-                                  force: true, now: cpt("2025-06-04", 9), logger: quietLogger())
+                                  force: false, now: cpt("2025-06-04", 9), logger: quietLogger())
         #expect(try Self.modelVersions(f.data) == ["v1"])
+        _ = writer
     }
 
     static func tar(_ args: [String]) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// A source of text lines handed out as raw bytes (``LineReader`` for files, ``MemoryLineReader``
 /// for decompressed zip entries).
@@ -16,8 +17,14 @@ public final class MemoryLineReader: LineSource {
     private let bytes: [UInt8]
     private var position = 0
     public private(set) var lineNumber = 0
+    /// Name used in errors.
+    public let name: String
+    /// Longest accepted line in bytes.
+    public let maxLineBytes: Int
 
-    public init(bytes: [UInt8]) {
+    public init(bytes: [UInt8], name: String = "<memory>", maxLineBytes: Int = Int.max) {
+        self.name = name
+        self.maxLineBytes = maxLineBytes
         // Skip a UTF-8 byte-order mark.
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             self.bytes = Array(bytes[3...])
@@ -31,6 +38,10 @@ public final class MemoryLineReader: LineSource {
         return try bytes.withUnsafeBufferPointer { p in
             var i = position
             while i < p.count, p[i] != 10 { i += 1 }
+            guard i - position <= maxLineBytes else {
+                throw FileIOError(path: name, reason: "line \(lineNumber + 1) is longer than \(maxLineBytes) bytes"
+                    + (p[position..<min(i, position + maxLineBytes)].contains(13) ? " (the file seems to use CR-only line endings; convert it to LF or CRLF)" : ""))
+            }
             var end = i
             if end > position, p[end - 1] == 13 { end -= 1 }
             let s = position
@@ -210,7 +221,7 @@ public enum FastParse {
               let s0 = d(17), let s1 = d(18) else { return nil }
         let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
         let month = m0 * 10 + m1, day = d0 * 10 + d1, hour = h0 * 10 + h1, minute = mi0 * 10 + mi1, second = s0 * 10 + s1
-        guard (1...12).contains(month), day >= 1, day <= 31, hour < 24, minute < 60, second < 60 else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= LocalDate.daysInMonth(year: year, month: month), hour < 24, minute < 60, second < 60 else { return nil }
         // days_from_civil
         let yy = month <= 2 ? year - 1 : year
         let era = (yy >= 0 ? yy : yy - 399) / 400

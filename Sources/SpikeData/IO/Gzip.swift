@@ -96,6 +96,10 @@ public final class GzipWriter {
 ///
 /// Lines are returned without the trailing `\n` / `\r\n`. `nextLine()` returns nil at end of file.
 /// For speed, `nextLineBytes(_:)` hands the raw bytes of each line to a closure without allocating a String.
+///
+/// A truncated or corrupt gzip stream (bad CRC or length in the trailer, cut-off data) is an error,
+/// never a silent end of file. Memory is bounded by what is actually read: a line longer than
+/// `maxLineBytes` and more than `maxBytes` decompressed bytes in all are errors.
 public final class LineReader {
     public let path: String
     private var file: gzFile?
@@ -105,15 +109,23 @@ public final class LineReader {
     private var eof = false
     /// 1-based number of the line most recently returned.
     public private(set) var lineNumber = 0
+    /// Decompressed bytes read so far.
+    public private(set) var bytesRead = 0
+    /// Longest accepted line in bytes.
+    public let maxLineBytes: Int
+    /// Most decompressed bytes this reader may read.
+    public let maxBytes: Int
 
-    public init(path: String) throws {
+    public init(path: String, maxLineBytes: Int = 1 << 20, maxBytes: Int = Int.max) throws {
         self.path = path
+        self.maxLineBytes = max(1024, maxLineBytes)
+        self.maxBytes = maxBytes
         guard let f = gzopen(path, "rb") else {
             throw FileIOError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
         }
         file = f
         _ = gzbuffer(f, 1 << 18)
-        buffer = [UInt8](repeating: 0, count: 1 << 18)
+        buffer = [UInt8](repeating: 0, count: min(1 << 18, self.maxLineBytes + 2))
     }
 
     public convenience init(url: URL) throws { try self.init(path: url.path) }
@@ -123,6 +135,19 @@ public final class LineReader {
     public func close() {
         if let f = file { gzclose(f) }
         file = nil
+    }
+
+    /// The zlib error state of the stream as a message, or nil when there is none.
+    private func streamError(_ f: gzFile) -> String? {
+        var errnum: Int32 = 0
+        let msg = gzerror(f, &errnum).map { String(cString: $0) } ?? ""
+        switch errnum {
+        case Z_OK, Z_STREAM_END: return nil
+        case Z_BUF_ERROR: return "truncated gzip data (unexpected end of file\(msg.isEmpty ? "" : ": \(msg)")); nothing was imported"
+        case Z_DATA_ERROR: return "corrupt gzip data (\(msg.isEmpty ? "data error" : msg)); nothing was imported"
+        case Z_MEM_ERROR: return "out of memory while decompressing"
+        default: return "read failed: \(msg.isEmpty ? "zlib error \(errnum)" : msg)"
+        }
     }
 
     /// Refills the buffer; returns false at end of file.
@@ -140,20 +165,28 @@ public final class LineReader {
             start = 0
         }
         if end == buffer.count {
-            buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))
+            // No line terminator in the whole buffer: the line is longer than the buffer.
+            guard buffer.count <= maxLineBytes else {
+                let cr = buffer.contains(13)
+                throw FileIOError(path: path, reason: "line \(lineNumber + 1) is longer than \(maxLineBytes) bytes"
+                    + (cr ? " (the file seems to use CR-only line endings; convert it to LF or CRLF)" : ""))
+            }
+            let grown = min(buffer.count * 2, maxLineBytes + 2)
+            buffer.append(contentsOf: [UInt8](repeating: 0, count: grown - buffer.count))
         }
         let capacity = buffer.count - end
         let n = buffer.withUnsafeMutableBytes { raw in
             gzread(f, raw.baseAddress! + end, UInt32(capacity))
         }
-        if n < 0 {
-            var errnum: Int32 = 0
-            let msg = gzerror(f, &errnum).map { String(cString: $0) } ?? "unknown"
-            throw FileIOError(path: path, reason: "read failed: \(msg)")
-        }
+        if let problem = streamError(f) { throw FileIOError(path: path, reason: problem) }
+        if n < 0 { throw FileIOError(path: path, reason: "read failed") }
         if n == 0 {
             eof = true
             return false
+        }
+        bytesRead += Int(n)
+        if bytesRead > maxBytes {
+            throw FileIOError(path: path, reason: ImportLimits.overLimitMessage(maxBytes))
         }
         end += Int(n)
         return true
@@ -161,15 +194,12 @@ public final class LineReader {
 
     /// Calls `body` with the bytes of the next line (without line terminator). Returns false at end of file.
     public func nextLineBytes(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
+        var searched = start
         while true {
-            // Look for a newline in buffer[start..<end].
+            // Look for a newline in buffer[searched..<end].
             let found: Int? = buffer.withUnsafeBufferPointer { p in
-                var i = start
-                while i < end {
-                    if p[i] == 10 { return i }
-                    i += 1
-                }
-                return nil
+                guard searched < end else { return nil }
+                return UnsafeBufferPointer(rebasing: p[searched..<end]).firstIndex(of: 10).map { $0 + searched }
             }
             if let nl = found {
                 var lineEnd = nl
@@ -182,6 +212,7 @@ public final class LineReader {
                 }
                 return true
             }
+            let scanned = end - start
             if try !fill() {
                 // Last line without a trailing newline.
                 guard start < end else { return false }
@@ -195,6 +226,7 @@ public final class LineReader {
                 }
                 return true
             }
+            searched = start + scanned
         }
     }
 
@@ -248,26 +280,45 @@ public enum Zlib {
     }
 
     /// Inflates raw DEFLATE data (`windowBits` −15), gzip (31) or auto-detect zlib/gzip (47).
-    /// `expectedSize` is a hint for the output buffer.
-    public static func inflate(_ data: UnsafeRawBufferPointer, windowBits: Int32 = -15, expectedSize: Int = 0, name: String = "<memory>") throws -> [UInt8] {
+    ///
+    /// Memory grows with the bytes actually produced, never with a size some header claims:
+    /// `expectedSize` (when > 0, e.g. a zip entry's stated size) is only checked — output longer than
+    /// it is an error as soon as it happens — and more than `limit` bytes of output is an error.
+    /// Truncated input, trailing garbage and corrupt data are errors naming `name`.
+    public static func inflate(_ data: UnsafeRawBufferPointer, windowBits: Int32 = -15, expectedSize: Int = 0,
+                               limit: Int = Int.max, name: String = "<memory>") throws -> [UInt8] {
         var stream = z_stream()
         var rc = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else { throw FileIOError(path: name, reason: "inflateInit failed (\(rc))") }
         defer { inflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: max(expectedSize, data.count * 4, 1024))
+        // The most output that can be legitimate; one byte more is kept room to notice an overrun.
+        let ceiling = expectedSize > 0 ? min(limit, expectedSize) : limit
+        let room1 = ceiling == Int.max ? Int.max : ceiling + 1
+        var out = [UInt8](repeating: 0, count: min(max(data.count * 4, 1024), 1 << 24, room1))
+        func overrun() -> FileIOError {
+            if expectedSize > 0, expectedSize <= limit {
+                return FileIOError(path: name, reason: "size mismatch: the data inflates to more than the \(expectedSize) bytes its header states (corrupt archive)")
+            }
+            return FileIOError(path: name, reason: ImportLimits.overLimitMessage(limit))
+        }
         stream.next_in = UnsafeMutablePointer(mutating: data.baseAddress?.assumingMemoryBound(to: UInt8.self))
         stream.avail_in = UInt32(data.count)
         var produced = 0
         while true {
-            if produced == out.count { out.append(contentsOf: [UInt8](repeating: 0, count: out.count)) }
+            if produced == out.count {
+                guard out.count < room1 else { throw overrun() }
+                let grown = min(out.count * 2, room1)
+                out.append(contentsOf: [UInt8](repeating: 0, count: grown - out.count))
+            }
             let room = out.count - produced
             let offset = produced
             rc = out.withUnsafeMutableBufferPointer { outp in
                 stream.next_out = outp.baseAddress! + offset
-                stream.avail_out = UInt32(room)
+                stream.avail_out = UInt32(min(room, Int(UInt32.max)))
                 return CZlib.inflate(&stream, Z_NO_FLUSH)
             }
             produced = Int(stream.total_out)
+            if produced > ceiling { throw overrun() }
             if rc == Z_STREAM_END { break }
             if rc == Z_BUF_ERROR && stream.avail_in == 0 {
                 throw FileIOError(path: name, reason: "compressed data is truncated")

@@ -12,10 +12,13 @@ import SpikeCore
 public struct CSVImporter: Sendable {
     public let store: Store
     public let logger: Logger
+    /// Bounds on decompressed bytes, line length and archive nesting.
+    public var limits: ImportLimits
 
-    public init(store: Store, logger: Logger = Logger(label: "spikecast.import")) {
+    public init(store: Store, logger: Logger = Logger(label: "spikecast.import"), limits: ImportLimits = ImportLimits()) {
         self.store = store
         self.logger = logger
+        self.limits = limits
     }
 
     /// Parses `urls` (files or folders, searched recursively for `.csv`, `.gz` and `.zip`) and
@@ -58,7 +61,7 @@ public struct CSVImporter: Sendable {
 
     /// Parses and checks everything without writing.
     public func parse(_ urls: [URL], skipBadRows: Bool) throws -> Parsed {
-        var state = ParseState(skipBadRows: skipBadRows, logger: logger)
+        var state = ParseState(skipBadRows: skipBadRows, logger: logger, limits: limits)
         for url in urls {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
@@ -144,6 +147,10 @@ private struct Location {
 struct ParseState {
     let skipBadRows: Bool
     let logger: Logger
+    let limits: ImportLimits
+    /// Decompressed bytes read so far by this import (bounded by `limits.maxDecompressedBytes`).
+    var bytesRead = 0
+    var bytesLeft: Int { max(0, limits.maxDecompressedBytes - bytesRead) }
     var docNames: [String] = []
     var summary = ImportSummary()
 
@@ -168,9 +175,18 @@ struct ParseState {
     var vAvail: [Int64] = []
     fileprivate var vLoc: [Location] = []
 
-    init(skipBadRows: Bool, logger: Logger) {
+    init(skipBadRows: Bool, logger: Logger, limits: ImportLimits) {
         self.skipBadRows = skipBadRows
         self.logger = logger
+        self.limits = limits
+    }
+
+    /// Counts `n` decompressed bytes against the import's limit.
+    mutating func charge(_ n: Int, file: String) throws {
+        bytesRead += n
+        if bytesRead > limits.maxDecompressedBytes {
+            throw ImportError(file: file, line: nil, field: nil, message: ImportLimits.overLimitMessage(limits.maxDecompressedBytes))
+        }
     }
 
     mutating func priceSeriesID(_ node: Node, _ market: Market) -> Int32 {
@@ -205,11 +221,11 @@ struct ParseState {
             do { zip = try ZipArchive(path: path) } catch let e as FileIOError {
                 throw ImportError(file: e.path, line: nil, field: nil, message: e.reason)
             }
-            try importZip(zip, explicit: explicit)
+            try importZip(zip, explicit: explicit, depth: 1)
             return
         }
         let reader: LineReader
-        do { reader = try LineReader(path: path) } catch let e as FileIOError {
+        do { reader = try LineReader(path: path, maxLineBytes: limits.maxLineBytes, maxBytes: bytesLeft) } catch let e as FileIOError {
             throw ImportError(file: e.path, line: nil, field: nil, message: e.reason)
         }
         defer { reader.close() }
@@ -218,23 +234,50 @@ struct ParseState {
         } catch let e as FileIOError {
             throw ImportError(file: path, line: reader.lineNumber + 1, field: nil, message: e.reason)
         }
+        try charge(reader.bytesRead, file: path)
     }
 
-    mutating func importZip(_ zip: ZipArchive, explicit: Bool) throws {
+    mutating func importZip(_ zip: ZipArchive, explicit: Bool, depth: Int) throws {
+        guard depth <= limits.maxArchiveDepth else {
+            throw ImportError(file: zip.name, line: nil, field: nil, message: "archives nested more than \(limits.maxArchiveDepth) deep; nothing was imported")
+        }
         var found = false
         for entry in zip.entries where !entry.isDirectory {
             let n = entry.name.lowercased()
-            let name = "\(zip.name)/\(entry.name)"
+            let name = "\(zip.name)/\(quotedForError(entry.name, limit: 120))"
             guard n.hasSuffix(".csv") || n.hasSuffix(".zip") || n.hasSuffix(".gz") else {
                 logger.debug("skipping zip entry", metadata: ["entry": "\(name)"])
                 continue
             }
             found = true
+            if !n.hasSuffix(".zip"), !n.hasSuffix(".gz") {
+                // A CSV entry is inflated as it is read: memory stays at one line, whatever its size.
+                let lines: InflatingLineReader
+                let head: [UInt8]
+                do {
+                    lines = try zip.lineReader(of: entry, maxLineBytes: limits.maxLineBytes, limit: bytesLeft)
+                    head = try lines.peek(4)
+                } catch let e as FileIOError {
+                    throw ImportError(file: e.path, line: nil, field: nil, message: e.reason)
+                }
+                if !ZipArchive.looksLikeZip(head) {
+                    do {
+                        try importDocument(name: name, lines: lines, explicit: explicit)
+                    } catch let e as FileIOError {
+                        throw ImportError(file: name, line: lines.lineNumber + 1, field: nil, message: e.reason)
+                    }
+                    try charge(lines.bytesRead, file: name)
+                    continue
+                }
+            }
             var bytes: [UInt8]
             do {
-                bytes = try zip.data(of: entry)
+                bytes = try zip.data(of: entry, limit: bytesLeft)
+                try charge(bytes.count, file: name)
                 if n.hasSuffix(".gz") {
-                    bytes = try bytes.withUnsafeBytes { try Zlib.inflate($0, windowBits: 31, expectedSize: $0.count * 6, name: name) }
+                    let left = bytesLeft
+                    bytes = try bytes.withUnsafeBytes { try Zlib.inflate($0, windowBits: 31, limit: left, name: name) }
+                    try charge(bytes.count, file: name)
                 }
             } catch let e as FileIOError {
                 throw ImportError(file: e.path, line: nil, field: nil, message: e.reason)
@@ -244,9 +287,14 @@ struct ParseState {
                 do { inner = try ZipArchive(bytes: bytes, name: name) } catch let e as FileIOError {
                     throw ImportError(file: e.path, line: nil, field: nil, message: e.reason)
                 }
-                try importZip(inner, explicit: explicit)
+                try importZip(inner, explicit: explicit, depth: depth + 1)
             } else {
-                try importDocument(name: name, lines: MemoryLineReader(bytes: bytes), explicit: explicit)
+                let lines = MemoryLineReader(bytes: bytes, name: name, maxLineBytes: limits.maxLineBytes)
+                do {
+                    try importDocument(name: name, lines: lines, explicit: explicit)
+                } catch let e as FileIOError {
+                    throw ImportError(file: name, line: lines.lineNumber + 1, field: nil, message: e.reason)
+                }
             }
         }
         if !found, explicit {
@@ -262,6 +310,10 @@ struct ParseState {
         let hasHeader = try lines.nextLineBytes { line in
             var l = line
             if l.count >= 3, l[0] == 0xEF, l[1] == 0xBB, l[2] == 0xBF { l = UnsafeBufferPointer(rebasing: l[3...]) }
+            if l.contains(13) {
+                throw ImportError(file: name, line: 1, field: nil, message:
+                    "the header holds a carriage return: the file uses CR-only line endings (classic Mac); convert it to LF or CRLF")
+            }
             do { try splitter.split(l) } catch {
                 throw ImportError(file: name, line: 1, field: nil, message: "unterminated quote in header")
             }
@@ -276,7 +328,7 @@ struct ParseState {
         guard let format = columns.detectFormat() else {
             if explicit {
                 throw ImportError(file: name, line: 1, field: nil, message:
-                    "unrecognised CSV header (\(header.prefix(8).joined(separator: ","))); expected the long format "
+                    "unrecognised CSV header (\(quotedForError(header.prefix(8).joined(separator: ",")))); expected the long format "
                     + "(interval_start_utc, interval_minutes, settlement_point, price | variable, value) or an ERCOT "
                     + "NP6-905-CD, NP6-788-CD or NP4-190-CD report")
             }
@@ -296,6 +348,9 @@ struct ParseState {
             if line.isEmpty { return }
             rows += 1
             do {
+                if line.contains(13) {
+                    throw RowError(field: "(row)", message: "carriage return inside the row (CR-only line endings, or a quoted value spanning lines)")
+                }
                 do { try splitter.split(line) } catch {
                     throw RowError(field: "(row)", message: "unterminated quoted field")
                 }
@@ -585,18 +640,48 @@ private struct RowParser {
 
     func text(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
 
-    func number(_ line: UnsafeBufferPointer<UInt8>, _ s: CSVSplitter, _ c: Int) throws -> Double {
+    /// Field text as quoted in an error message (capped, control characters escaped).
+    func quoted(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        quotedForError(String(decoding: UnsafeBufferPointer(rebasing: b.prefix(800)), as: UTF8.self))
+    }
+
+    /// A finite number with |v| ≤ `bound` (prices: ``Store/maxAbsPrice``, values: ``Store/maxAbsValue``).
+    func number(_ line: UnsafeBufferPointer<UInt8>, _ s: CSVSplitter, _ c: Int, bound: Double) throws -> Double {
         let b = s.bytes(c, in: line)
         guard let v = FastParse.double(b) else {
-            throw RowError(field: fieldName(c), message: b.isEmpty ? "empty, expected a number" : "'\(text(b))' is not a number")
+            throw RowError(field: fieldName(c), message: b.isEmpty ? "empty, expected a number" : "'\(quoted(b))' is not a number")
+        }
+        guard abs(v) <= bound else {
+            throw RowError(field: fieldName(c), message: "\(quoted(b)) is outside the plausible range ±\(Int(bound)) (a unit or parsing error?)")
         }
         return v
+    }
+
+    /// Interval lengths the store accepts: divisors of an hour, and whole hours dividing a day.
+    static let allowedMinutes: Set<Int> = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440]
+
+    /// An interval length in minutes that is one of ``allowedMinutes``.
+    func minutes(_ line: UnsafeBufferPointer<UInt8>, _ s: CSVSplitter, _ c: Int) throws -> Int {
+        let m = try integer(line, s, c, 1...1440)
+        guard Self.allowedMinutes.contains(m) else {
+            throw RowError(field: fieldName(c), message: "\(m) minutes is not an interval length (use one that divides an hour, e.g. 5, 15, 60)")
+        }
+        return m
+    }
+
+    /// The start of an interval must lie on its length's grid (:00/:15/:30/:45 for 15 minutes; whole hours from 60 up).
+    func checkGrid(start: Int64, minutes: Int, _ line: UnsafeBufferPointer<UInt8>, _ s: CSVSplitter, _ c: Int) throws {
+        let step = Int64(min(minutes, 60) * 60)
+        guard ((start % step) + step) % step == 0 else {
+            throw RowError(field: fieldName(c), message: "'\(quoted(s.bytes(c, in: line)))' is not on the \(minutes)-minute grid "
+                + "(interval starts must be multiples of \(min(minutes, 60)) minutes past the hour)")
+        }
     }
 
     func integer(_ line: UnsafeBufferPointer<UInt8>, _ s: CSVSplitter, _ c: Int, _ range: ClosedRange<Int>) throws -> Int {
         let b = s.bytes(c, in: line)
         guard let v = FastParse.int(b), range.contains(v) else {
-            throw RowError(field: fieldName(c), message: "'\(text(b))' is not an integer in \(range.lowerBound)…\(range.upperBound)")
+            throw RowError(field: fieldName(c), message: "'\(quoted(b))' is not an integer in \(range.lowerBound)…\(range.upperBound)")
         }
         return v
     }
@@ -605,7 +690,7 @@ private struct RowParser {
         let b = s.bytes(c, in: line)
         if let v = FastParse.utcSeconds(b) { return v }
         guard let t = Instant(iso8601: text(b)) else {
-            throw RowError(field: fieldName(c), message: "'\(text(b))' is not an ISO-8601 UTC time such as 2024-01-01T06:00:00Z")
+            throw RowError(field: fieldName(c), message: "'\(quoted(b))' is not an ISO-8601 UTC time such as 2024-01-01T06:00:00Z")
         }
         return t.seconds
     }
@@ -618,7 +703,7 @@ private struct RowParser {
             if b[0] == 89 || b[0] == 121 { return true }
         }
         guard let v = ERCOTCalendar.parseFlag(text(b)) else {
-            throw RowError(field: fieldName(cFlag), message: "'\(text(b))' is not a flag (Y or N)")
+            throw RowError(field: fieldName(cFlag), message: "'\(quoted(b))' is not a flag (Y or N)")
         }
         return v
     }
@@ -627,7 +712,7 @@ private struct RowParser {
         let b = s.bytes(cDate, in: line)
         if let d = lastDate, b.elementsEqual(lastDateBytes) { return d }
         guard let d = LocalDate(text(b)) else {
-            throw RowError(field: fieldName(cDate), message: "'\(text(b))' is not a date (MM/DD/YYYY or YYYY-MM-DD)")
+            throw RowError(field: fieldName(cDate), message: "'\(quoted(b))' is not a date (MM/DD/YYYY or YYYY-MM-DD)")
         }
         lastDateBytes = Array(b)
         lastDate = d
@@ -664,10 +749,17 @@ private struct RowParser {
         guard s.count >= minimumFields else {
             throw RowError(field: fieldName(s.count), message: "missing: the row has \(s.count) fields, \(minimumFields) needed")
         }
+        if s.count > headerNames.count {
+            // Extra fields are an unquoted comma inside a value (`1,000.50`), unless they are empty (a trailing comma).
+            for i in headerNames.count..<s.count where !s.bytes(i, in: line).isEmpty {
+                throw RowError(field: fieldName(i), message: "the row has \(s.count) fields but the header has \(headerNames.count) "
+                    + "(an unquoted comma inside a value? write 1000.50, or quote it: \"1,000.50\")")
+            }
+        }
         switch format {
         case .longPrices:
             let start = try instant(line, s, cStart)
-            let minutes = try integer(line, s, cMinutes, 1...1440)
+            let minutes = try self.minutes(line, s, cMinutes)
             var market = defaultMarket ?? .realTime
             if cMarket >= 0 {
                 let b = s.bytes(cMarket, in: line)
@@ -675,33 +767,36 @@ private struct RowParser {
                 case "RT", "RTM", "REALTIME", "REAL_TIME": market = .realTime
                 case "DAM", "DA", "DAYAHEAD", "DAY_AHEAD": market = .dayAhead
                 case "": if let m = defaultMarket { market = m } else { fallthrough }
-                default: throw RowError(field: fieldName(cMarket), message: "'\(text(b))' is not a market (RT or DAM)")
+                default: throw RowError(field: fieldName(cMarket), message: "'\(quoted(b))' is not a market (RT or DAM)")
                 }
             }
             let series = try priceSeries(line, s, market: market, state: &state)
             if s.bytes(cPrice, in: line).isEmpty { throw EmptyValue() }
-            let price = try number(line, s, cPrice)
+            // After the empty check: a missing observation is skipped wherever it claims to start.
+            try checkGrid(start: start, minutes: minutes, line, s, cStart)
+            let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
             var avail = market == .realTime ? start + Int64(minutes) * 60 : RowParser.damAvailability(start: start)
             if cAvail >= 0, !s.bytes(cAvail, in: line).isEmpty { avail = try instant(line, s, cAvail) }
             state.addPrice(series: series, start: start, minutes: minutes, price: price, availableAt: avail, location: location)
 
         case .longValues:
             let start = try instant(line, s, cStart)
-            let minutes = try integer(line, s, cMinutes, 1...1440)
+            let minutes = try self.minutes(line, s, cMinutes)
             let vb = s.bytes(cVariable, in: line)
             let mapped: (Int32, LongFormatVariables.Availability)
             if let last = lastVariable, vb.elementsEqual(lastVariableBytes) {
                 mapped = last
             } else {
                 guard let (id, rule) = LongFormatVariables.map(text(vb)) else {
-                    throw RowError(field: fieldName(cVariable), message: "unknown variable '\(text(vb))' (see README: long CSV format)")
+                    throw RowError(field: fieldName(cVariable), message: "unknown variable '\(quoted(vb))' (see README: long CSV format)")
                 }
                 mapped = (state.valueSeriesID(id), rule)
                 lastVariable = mapped
                 lastVariableBytes = Array(vb)
             }
             if s.bytes(cValue, in: line).isEmpty { throw EmptyValue() }
-            let value = try number(line, s, cValue)
+            try checkGrid(start: start, minutes: minutes, line, s, cStart)
+            let value = try number(line, s, cValue, bound: Store.maxAbsValue)
             var avail: Int64
             switch mapped.1 {
             case .dayAheadForecast: avail = RowParser.dayAheadForecastAvailability(start: start)
@@ -722,7 +817,7 @@ private struct RowParser {
                 throw RowError(field: fieldName(cHour), message: error.description)
             }
             let series = try priceSeries(line, s, market: .realTime, state: &state)
-            let price = try number(line, s, cPrice)
+            let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
             state.addPrice(series: series, start: start, minutes: 15, price: price, availableAt: start + 900, location: location)
 
         case .np4190:
@@ -740,14 +835,14 @@ private struct RowParser {
                 throw RowError(field: fieldName(cHour), message: error.description)
             }
             let series = try priceSeries(line, s, market: .dayAhead, state: &state)
-            let price = try number(line, s, cPrice)
+            let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
             state.addPrice(series: series, start: start, minutes: 60, price: price, availableAt: RowParser.damAvailability(start: start),
                            location: location)
 
         case .np6788:
             let tb = s.bytes(cTimestamp, in: line)
             guard let wall = RowParser.parseWallTime(tb) else {
-                throw RowError(field: fieldName(cTimestamp), message: "'\(text(tb))' is not a timestamp (MM/DD/YYYY HH:MM:SS)")
+                throw RowError(field: fieldName(cTimestamp), message: "'\(quoted(tb))' is not a timestamp (MM/DD/YYYY HH:MM:SS)")
             }
             let repeated = try flag(line, s)
             var t: Int64
@@ -760,13 +855,13 @@ private struct RowParser {
                 // The second (standard-time) copy of a repeated wall time is one hour later.
                 let later = CentralTime.local(Instant(seconds: t + 3600))
                 guard later.date == wall.date, later.hour == wall.hour else {
-                    throw RowError(field: fieldName(cFlag), message: "RepeatedHourFlag Y but \(text(tb)) is not in the repeated hour")
+                    throw RowError(field: fieldName(cFlag), message: "RepeatedHourFlag Y but \(quoted(tb)) is not in the repeated hour")
                 }
                 t += 3600
             }
             let start = t - ((t % 300) + 300) % 300
             let series = try priceSeries(line, s, market: .realTime, state: &state)
-            let price = try number(line, s, cPrice)
+            let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
             state.addPrice(series: series, start: start, minutes: 5, price: price, availableAt: start + 300, tiebreak: t, location: location)
         }
     }

@@ -12,8 +12,9 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
     public init(file: String, line: Int?, field: String?, message: String) {
         self.file = file
         self.line = line
-        self.field = field
-        self.message = message
+        self.field = field.map { quotedForError($0, limit: 100) }
+        // Every quoted value is capped where it is quoted; this bounds the message as a whole.
+        self.message = message.utf8.count > 2000 ? quotedForError(message, limit: 1000) : message
     }
 
     public var description: String {
@@ -81,4 +82,70 @@ public struct ImportSummary: Codable, Sendable {
     public init() {}
 
     public var rows: Int { inserted + unchanged + updated }
+}
+
+/// Bounds on what one import may cost, so a small hostile file cannot take unbounded memory or time.
+public struct ImportLimits: Sendable, Hashable {
+    /// Most decompressed bytes one import reads over all its files (plain files count their size).
+    /// The default is 4 GiB (the shared ERCOT folder is about 0.1 GiB, the synthetic market's files 0.3 GiB).
+    public var maxDecompressedBytes: Int
+    /// Longest accepted line (a header or a row). The default is 1 MiB.
+    public var maxLineBytes: Int
+    /// Deepest nesting of archives (a zip inside a zip inside …). The default is 3.
+    public var maxArchiveDepth: Int
+
+    public static let defaultMaxDecompressedBytes = 4 << 30
+
+    public init(maxDecompressedBytes: Int = ImportLimits.defaultMaxDecompressedBytes, maxLineBytes: Int = 1 << 20, maxArchiveDepth: Int = 3) {
+        self.maxDecompressedBytes = maxDecompressedBytes
+        self.maxLineBytes = maxLineBytes
+        self.maxArchiveDepth = maxArchiveDepth
+    }
+
+    /// Parses a byte count such as `4G`, `512M`, `100k` or `1048576`.
+    public static func parseBytes(_ text: String) -> Int? {
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if t.hasSuffix("IB") { t.removeLast(2) } else if t.hasSuffix("B") { t.removeLast() }
+        var mult = 1
+        if let last = t.last, let shift = ["K": 10, "M": 20, "G": 30, "T": 40][String(last)] {
+            mult = 1 << shift
+            t.removeLast()
+        }
+        guard let v = Double(t), v > 0, v.isFinite, v * Double(mult) < 9e18 else { return nil }
+        return Int(v * Double(mult))
+    }
+
+    static func display(_ bytes: Int) -> String {
+        if bytes >= 1 << 30 { return String(format: "%.1f GiB", Double(bytes) / Double(1 << 30)) }
+        if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / Double(1 << 20)) }
+        return "\(bytes) bytes"
+    }
+
+    /// The error text when the decompressed data of an import would exceed `limit` bytes.
+    public static func overLimitMessage(_ limit: Int) -> String {
+        "the decompressed data exceeds the import limit of \(display(limit)) (\(limit) bytes); nothing was imported. "
+            + "Raise it with `spikecast import --max-bytes SIZE` (or SPIKECAST_IMPORT_MAX_BYTES) if the file is genuine"
+    }
+}
+
+/// Text quoted in an error message: at most `limit` characters (the rest counted, not shown),
+/// control characters escaped, so a hostile 200 MiB header cannot flood a terminal or a log.
+public func quotedForError(_ text: some StringProtocol, limit: Int = 200) -> String {
+    var out = ""
+    var count = 0
+    for ch in text.unicodeScalars {
+        if count >= limit {
+            let rest = text.unicodeScalars.count - count
+            return out + "…(\(rest) more characters)"
+        }
+        switch ch {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if ch.value < 0x20 || ch.value == 0x7F { out += "\\u{\(String(ch.value, radix: 16))}" } else { out.unicodeScalars.append(ch) }
+        }
+        count += 1
+    }
+    return out
 }

@@ -61,6 +61,9 @@ struct BacktestRunCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated nodes (default DEFAULT_NODE_IDS or HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
     var nodes: String?
 
+    @Option(name: .long, help: "One node (repeatable; same as --nodes with one value, as in `predict --node`).")
+    var node: [String] = []
+
     @Option(name: .long, help: "Refit every k issue days (default 2).")
     var refitEvery: Int = 2
 
@@ -120,7 +123,7 @@ struct BacktestRunCommand: ParsableCommand {
 
         let t0 = clock.now
         let store = try Store(directory: global.resolvedDataDir)
-        let nodeList = isPreset ? [ProtocolV1.node] : try Self.parseNodes(nodes)
+        let nodeList = isPreset ? [ProtocolV1.node] : try Self.parseNodes(node.isEmpty ? nodes : (node + (nodes.map { [$0] } ?? [])).joined(separator: ","))
         let data = try store.loadMarketData(nodes: nodeList)
         let loadSeconds = Self.secs(clock.now - t0)
 

@@ -25,13 +25,21 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip rows that fail to parse (and conflicting duplicates) instead of stopping; report their count.")
     var skipBadRows = false
 
+    @Option(name: .long, help: "Most decompressed bytes one import may read, e.g. 512M or 8G (default 4G; env SPIKECAST_IMPORT_MAX_BYTES).")
+    var maxBytes: String?
+
     @Option(name: .long, help: "Output format: text or json.")
     var outputFormat: DataOutputFormat = .text
 
     func run() throws {
         let logger = global.logger("spikecast.import")
+        var limits = ImportLimits()
+        if let text = maxBytes ?? ProcessEnvironment.shared["SPIKECAST_IMPORT_MAX_BYTES"] {
+            guard let n = ImportLimits.parseBytes(text) else { throw ArgumentParser.ValidationError("--max-bytes '\(text)' is not a size such as 512M or 8G") }
+            limits.maxDecompressedBytes = n
+        }
         let store = try Store(directory: global.resolvedDataDir)
-        let importer = CSVImporter(store: store, logger: logger)
+        let importer = CSVImporter(store: store, logger: logger, limits: limits)
         let summary = try importer.importFiles(paths.map { URL(fileURLWithPath: $0) }, skipBadRows: skipBadRows)
         switch outputFormat {
         case .json:

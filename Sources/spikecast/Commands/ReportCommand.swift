@@ -28,6 +28,11 @@ struct ReportOptions: ParsableArguments {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    /// `--name` must be one safe folder name (also for `compare`, before its backtest runs).
+    func validate() throws {
+        if let name { do { try ReportWriter.validateName(name) } catch { throw ArgumentParser.ValidationError("--name: \(error)") } }
+    }
+
     var reportsURL: URL {
         URL(fileURLWithPath: reportsDir ?? ProcessEnvironment.shared["SPIKECAST_REPORTS_DIR"] ?? "./reports", isDirectory: true)
     }

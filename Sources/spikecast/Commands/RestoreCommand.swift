@@ -9,8 +9,8 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore a `spikecast backup` archive into the data, models and forecasts folders.",
         discussion: """
             The archive is checked first (layout, manifest, database integrity) and fully extracted before anything \
-            is replaced; on any failure the current data is left as it was. Refuses while `spikecast serve` is using \
-            the data folder unless --force. The previous database is kept as spikecast.sqlite.pre-restore-<time>.
+            is replaced; on any failure the current data is left as it was. Refuses while any spikecast process (serve, \
+            import, backtest, fetch-data, …) has the store open: each holds the store lock (data/spikecast.lock). The previous database is kept as spikecast.sqlite.pre-restore-<time>.
             """
     )
 
@@ -20,7 +20,7 @@ struct RestoreCommand: ParsableCommand {
     @Argument(help: "Archive written by `spikecast backup`.")
     var archive: String
 
-    @Flag(help: "Restore even though a running `spikecast serve` uses the data folder.")
+    @Flag(help: "No effect (kept for compatibility): a live store user is never overridden, and the store lock cannot go stale.")
     var force = false
 
     @Flag(help: "Only check the archive; change nothing.")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SpikeCore
+import SpikeFetch
 import SpikeModel
 import SpikeServer
 
@@ -193,6 +194,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let dataDir = config.dataDir
         let store = StoreHandle { try SpikeDataServiceStore(dataDir: dataDir) }
+        SecretRedactor.registerEnvironment(ProcessEnvironment.shared.values)  // children's errors may echo them
+        _ = try? store.get()  // open now: serve holds the store lock (restore refuses) for as long as it runs
         let metrics = ServiceMetrics(configuration: config)
         let service = buildApplication(
             configuration: config,

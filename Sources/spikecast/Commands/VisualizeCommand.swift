@@ -366,6 +366,19 @@ struct VisualizeBuilder {
         } else if let id = backtestId {
             let backtests = try BacktestStore(db: store.pool)
             guard try backtests.run(id: id) != nil else { throw Failure("no backtest run with id \(id)") }
+            // As the backtest report does: total gain summed over the run's folds (of its first model when
+            // it holds several), else whatever the summary stores.
+            let folds = try backtests.foldRecords(runID: id)
+            let firstModel = folds.map(\.key.model).min()
+            let infos = folds.filter { $0.key.model == firstModel }.compactMap(\.infoJSON)
+            var summed: [String: Double] = [:]
+            for info in infos { for (k, v) in ReportBuilder.importanceValues(info) { summed[k, default: 0] += v } }
+            if !summed.isEmpty, let firstModel {
+                let items = summed.map { FeatureImportance(name: $0.key, value: $0.value) }
+                source = "backtest \(id), model \(firstModel), \(infos.count) folds"
+                return (ImportanceChart(title: "Feature importance (total gain)", subtitle: source, items: items, topN: top, valueTitle: "Total gain",
+                                        figure: figure), source)
+            }
             json = try backtests.summaryJSON(runID: id)
             source = "backtest \(id) summary"
         } else if let latest = registered.max(by: { $0.createdAt < $1.createdAt }) {
