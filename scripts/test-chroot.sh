@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT_DIR="$(pwd)"
-DOCKERFILE=infrastructure/docker/Dockerfile
+DOCKERFILE="${SPIKECAST_DOCKERFILE:-infrastructure/docker/Dockerfile}"
 MIRROR="${SPIKECAST_CHROOT_MIRROR:-http://deb.debian.org/debian}"
 CACHE=.build/chroot
 say() { echo "test-chroot: $*"; }

@@ -89,10 +89,10 @@ public final class ServiceMetrics: @unchecked Sendable {
         self.registry = registry
         self.configuration = configuration
         self.climatologies = ModelClimatologies(directory: configuration.modelsDir)
-        gauge("spikecast_build_info", [("version", configuration.version), ("revision", configuration.revision)]).set(1)
-        gauge("spikecast_job_workers").set(Double(configuration.parallelJobs))
+        gauge("spikecast_build_info", [("version", configuration.version), ("revision", configuration.revision)]).set(to: 1.0)
+        gauge("spikecast_job_workers").set(to: Double(configuration.parallelJobs))
         for t in configuration.thresholds {
-            gauge("spikecast_model_skill_window_seconds", [("threshold", t.description)]).set(Double(configuration.skillWindowDays(for: t) * 86_400))
+            gauge("spikecast_model_skill_window_seconds", [("threshold", t.description)]).set(to: Double(configuration.skillWindowDays(for: t) * 86_400))
         }
         // Every per-job series exists from the start, so rates and alerts see a value before the first run.
         for job in configuration.jobs {
@@ -100,7 +100,7 @@ public final class ServiceMetrics: @unchecked Sendable {
             _ = counter("spikecast_job_runs_total", d)
             _ = counter("spikecast_job_failures_total", d)
             _ = counter("spikecast_job_skipped_total", d)
-            gauge("spikecast_job_running", d).set(0)
+            gauge("spikecast_job_running", d).set(to: 0.0)
             _ = jobDuration(d)
         }
         _ = counter("spikecast_forecast_late_total")
@@ -126,12 +126,12 @@ public final class ServiceMetrics: @unchecked Sendable {
 
     func jobStarted(_ job: String) {
         counter("spikecast_job_runs_total", [("job_name", job)]).increment()
-        gauge("spikecast_job_running", [("job_name", job)]).set(1)
+        gauge("spikecast_job_running", [("job_name", job)]).set(to: 1.0)
     }
 
     func jobFinished(_ job: String, succeeded: Bool, durationSeconds: Int64, at: Instant) {
         let d = [("job_name", job)]
-        gauge("spikecast_job_running", d).set(0)
+        gauge("spikecast_job_running", d).set(to: 0.0)
         jobDuration(d).record(.seconds(max(0, durationSeconds)))
         if !succeeded { counter("spikecast_job_failures_total", d).increment() }
     }
@@ -177,7 +177,7 @@ public final class ServiceMetrics: @unchecked Sendable {
         var set: [String: Gauge] = [:]
         func record(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
             let g = gauge(name, labels)
-            g.set(value)
+            g.set(to: value)
             set[name + labels.map { "|\($0.0)=\($0.1)" }.joined()] = g
         }
         var up = 0.0
@@ -189,7 +189,7 @@ public final class ServiceMetrics: @unchecked Sendable {
                 logger.error("metrics refresh failed: \(error)")
             }
         }
-        gauge("spikecast_store_up").set(up)
+        gauge("spikecast_store_up").set(to: up)
         let stale: [Gauge] = lock.withLock {
             // On a failed refresh keep the last good values rather than dropping every gauge.
             guard up == 1 else { return [] }
@@ -199,8 +199,8 @@ public final class ServiceMetrics: @unchecked Sendable {
         }
         for g in stale { registry.unregisterGauge(g) }
         let took = ContinuousClock.now - began
-        gauge("spikecast_metrics_refresh_duration_seconds").set(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
-        gauge("spikecast_metrics_refresh_timestamp_seconds").set(Double(now.seconds))
+        gauge("spikecast_metrics_refresh_duration_seconds").set(to: Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        gauge("spikecast_metrics_refresh_timestamp_seconds").set(to: Double(now.seconds))
         lock.withLock { refreshes += 1 }
     }
 
