@@ -111,6 +111,11 @@ fi
 # HTTP GET with python3 (no curl needed): http_ok URL succeeds on a 2xx answer; http_get URL prints the body.
 http_ok() { python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" >/dev/null 2>&1; }
 http_get() { python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
+# The body whatever the status (/health answers 503 while a job is overdue, e.g. the failing one below).
+http_body() { python3 -c 'import sys,urllib.request,urllib.error
+try: r = urllib.request.urlopen(sys.argv[1], timeout=5)
+except urllib.error.HTTPError as e: r = e
+sys.stdout.write(r.read().decode())' "$1" 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 SPORT="$(free_port)"; PPORT="$(free_port)"; NPORT="$(free_port)"
 
@@ -126,7 +131,19 @@ for back in 24 20 16 12 8 5; do
   "$BIN" predict "${FOLDERS[@]}" --issue-time "$(D "-$back days")" --nodes HB_NORTH,HB_WEST --thresholds 100,500 \
     --output-format csv --output-path "$TMP/forecast-$back.csv" >/dev/null
 done
-echo "   store prepared in $(( $(date +%s) - t )) s (generate, train, 6 forecasts)"
+# The synthetic market has no spikes in every season; a few 5-minute intervals of the forecast hours
+# (17:00 CST on ten recent days, HB_NORTH and HB_WEST) are raised to $650 so the skill has both classes.
+python3 - "$TMP/data/spikecast.sqlite" <<'PY'
+import sqlite3, sys, time
+day = 86400
+today = int(time.time()) // day * day
+starts = [today - k * day + 23 * 3600 for k in range(3, 22, 2)]
+db = sqlite3.connect(sys.argv[1])
+n = db.execute(f"UPDATE price SET price = 650 WHERE market = 'RT' AND node IN ('HB_NORTH', 'HB_WEST') AND interval_start IN ({','.join('?' * len(starts))})", starts).rowcount
+db.commit()
+assert n >= 10, f"only {n} intervals raised"
+PY
+echo "   store prepared in $(( $(date +%s) - t )) s (generate, train, 6 forecasts, spikes on 10 days)"
 
 # The scheduler runs fetch-data (its command replaced by an offline one; the real one calls the live
 # ERCOT API) and forecast-report replaced by a command that fails: both are caught up at start, so the
@@ -148,11 +165,11 @@ done
 
 fetch_ok=""
 for _ in $(seq 1 60); do
-  if http_get "http://127.0.0.1:$SPORT/health" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["jobs"]["fetch-data"].get("last_status")=="succeeded" and d["jobs"]["forecast-report"].get("last_status")=="failed" else 1)' 2>/dev/null; then fetch_ok=1; break; fi
+  if http_body "http://127.0.0.1:$SPORT/health" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["jobs"]["fetch-data"].get("last_status")=="succeeded" and d["jobs"]["forecast-report"].get("last_status")=="failed" else 1)' 2>/dev/null; then fetch_ok=1; break; fi
   sleep 0.5
 done
-[ -n "$fetch_ok" ] || { echo "the scheduled fetch-data job did not succeed (or forecast-report did not fail):" >&2; http_get "http://127.0.0.1:$SPORT/health" >&2; cat "$TMP/serve.log" >&2; exit 1; }
-grep -h '"job":"fetch-data"' "$TMP"/logs/spikecast-*.jsonl | grep -q '"run_id":1' || { echo "no JSON log line with job and run id" >&2; exit 1; }
+[ -n "$fetch_ok" ] || { echo "the scheduled fetch-data job did not succeed (or forecast-report did not fail):" >&2; http_body "http://127.0.0.1:$SPORT/health" >&2; tail -20 "$TMP/serve.log" >&2; exit 1; }
+grep -h '"job":"fetch-data"' "$TMP"/logs/spikecast-*.jsonl | grep -q '"run_id":[1-9]' || { echo "no JSON log line with job and run id" >&2; exit 1; }
 
 echo "-- /livez, HEAD /metrics, promtool check metrics on the live /metrics"
 python3 - "http://127.0.0.1:$SPORT" <<'PY'
@@ -221,7 +238,7 @@ echo "-- every dashboard query and variable against the real Prometheus"
 # Some traffic for the HTTP panels, then every query must answer with its legend labels.
 for _ in $(seq 1 5); do http_ok "http://127.0.0.1:$SPORT/health" || true; http_ok "http://127.0.0.1:$SPORT/nope" || true; done
 python3 "$CHECKS/check_dashboards.py" "http://127.0.0.1:$PPORT" "$MON"/grafana/dashboards/*.json \
-  --var node=HB_NORTH --var threshold=100 --var job_name=fetch-data --timeout 90
+  --var node=HB_NORTH --var threshold=100 --var job_name=fetch-data,forecast-report --timeout 90
 
 echo "-- backup while the service runs; restore refuses until it stops"
 "$BIN" backup --data-dir "$TMP/data" --models-dir "$TMP/models" --forecasts-dir "$TMP/forecasts" --output "$TMP/backup.tar.gz" >/dev/null

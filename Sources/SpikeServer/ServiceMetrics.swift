@@ -53,8 +53,8 @@ public final class ServiceMetrics: @unchecked Sendable {
         .init(name: "spikecast_model_brier_skill_score", kind: .gauge, help: "1 - Brier / climatology Brier over the threshold's skill window (90 days below $500, 180 from $500, long enough to hold spikes), as the backtest computes it; absent when no hour was scored."),
         .init(name: "spikecast_model_roc_auc", kind: .gauge, help: "ROC-AUC of the forecasts over the skill window; absent unless both spike and non-spike hours occurred."),
         .init(name: "spikecast_model_scored_issues", kind: .gauge, help: "Issued forecasts (issue times) in the skill window with at least one scored hour."),
-        .init(name: "spikecast_model_scored_hours", kind: .gauge, help: "Forecast hours scored in the skill window (label defined, model climatology known)."),
-        .init(name: "spikecast_model_scored_spike_hours", kind: .gauge, help: "Scored forecast hours in the skill window whose label is a spike."),
+        .init(name: "spikecast_model_scored_targets", kind: .gauge, help: "Forecast hours scored in the skill window (label defined, model climatology known)."),
+        .init(name: "spikecast_model_scored_spikes", kind: .gauge, help: "Scored forecast hours in the skill window whose label is a spike."),
         .init(name: "spikecast_http_requests_total", kind: .counter, help: "HTTP requests answered, by method, route and status code."),
         .init(name: "spikecast_http_request_duration_seconds", kind: .histogram, help: "Seconds from receiving an HTTP request to handing back its response, by method and route."),
     ]
@@ -104,6 +104,7 @@ public final class ServiceMetrics: @unchecked Sendable {
             _ = jobDuration(d)
         }
         _ = counter("spikecast_forecast_late_total")
+        for source in ["ercot", "open-meteo"] { _ = counter("spikecast_rows_fetched_total", [("source", source)]) }
     }
 
     // MARK: - Registry helpers
@@ -248,8 +249,8 @@ public final class ServiceMetrics: @unchecked Sendable {
                     self.climatologies.climatology(version: version, node: node, threshold: threshold)
                 }
                 record("spikecast_model_scored_issues", d, Double(skill.scoredIssues))
-                record("spikecast_model_scored_hours", d, Double(skill.scoredHours))
-                record("spikecast_model_scored_spike_hours", d, Double(skill.spikeHours))
+                record("spikecast_model_scored_targets", d, Double(skill.scoredHours))
+                record("spikecast_model_scored_spikes", d, Double(skill.spikeHours))
                 if let s = skill.summary {
                     record("spikecast_model_brier_score", d, s.brier)
                     record("spikecast_model_climatology_brier_score", d, s.brierClim)

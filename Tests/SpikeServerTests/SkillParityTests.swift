@@ -106,7 +106,7 @@ struct SkillParityTests {
             let bss = try #require(sample(text, "spikecast_model_brier_skill_score" + labels))
             let brier = try #require(sample(text, "spikecast_model_brier_score" + labels))
             let climBrier = try #require(sample(text, "spikecast_model_climatology_brier_score" + labels))
-            let hours = try #require(sample(text, "spikecast_model_scored_hours" + labels))
+            let hours = try #require(sample(text, "spikecast_model_scored_targets" + labels))
 
             // 1. The backtest's evaluation of PredictionRows built the backtest's way.
             let loaded: [String: HourClimatology] = ["v1": try registry.load(version: "v1"), "v2": try registry.load(version: "v2")]
@@ -148,7 +148,7 @@ struct SkillParityTests {
             }
             #expect(n == rows.count)
             #expect(spikes > 5, "the synthetic window must hold spikes at $\(t)")
-            #expect(Double(spikes) == sample(text, "spikecast_model_scored_spike_hours" + labels))
+            #expect(Double(spikes) == sample(text, "spikecast_model_scored_spikes" + labels))
             #expect(abs(bss - (1 - (se / Double(n)) / (seClim / Double(n)))) < 1e-12)
         }
     }

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Runs every query of the Grafana dashboards against a real Prometheus and checks the answers.
 
-    check_dashboards.py PROMETHEUS_URL DASHBOARD.json... [--var NAME=VALUE]... [--timeout SECONDS]
+    check_dashboards.py PROMETHEUS_URL DASHBOARD.json... [--var NAME=VALUE[,VALUE…]]... [--timeout SECONDS]
 
 For each dashboard: every template variable of the form label_values(SELECTOR, LABEL) must have
 values in Prometheus (and the --var value chosen for it must be one of them); every panel target,
-with the variables substituted ($__rate_interval → 20s, $__range → 1h, $__interval → 15s), must
+with the variables substituted (several values as Grafana's multi-value regex "(a|b)"; $__rate_interval → 20s, $__range → 1h, $__interval → 15s), must
 return a non-empty result, and every label its legendFormat names ({{label}}) must be present on
 every returned series. Queries are retried until they pass or the timeout ends (Prometheus fills
 up one scrape at a time). Used by scripts/test-infra.sh."""
@@ -32,7 +32,8 @@ def substitute(text, values):
             return BUILTINS[name]
         if name not in values:
             raise KeyError(f"no value for ${name}")
-        return values[name]
+        v = values[name].split(",")
+        return v[0] if len(v) == 1 else "(" + "|".join(v) + ")"   # Grafana's regex form of a multi-value
     return re.sub(r"\$\{(\w+)\}|\$(\w+)", repl, text)
 
 
@@ -46,8 +47,9 @@ def check_variable(base, v, values):
     found = sorted({s.get(label) for s in get(base, "/api/v1/series", **{"match[]": selector})["data"] if s.get(label)})
     if not found:
         return f"variable ${v['name']}: label_values({selector}, {label}) is empty"
-    if values.get(v["name"]) not in found:
-        return f"variable ${v['name']}: chosen value {values.get(v['name'])!r} not among {found}"
+    for chosen in (values.get(v["name"]) or "").split(","):
+        if chosen not in found:
+            return f"variable ${v['name']}: chosen value {chosen!r} not among {found}"
     return None
 
 
