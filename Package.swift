@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // Backend service: HTTP endpoints, scheduler, metrics.
         .target(name: "SpikeServer", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeModel", "SpikeBacktest", "SpikeReport",
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeReport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender"]),
         .testTarget(name: "SpikeReportTests", dependencies: ["SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport"]),
         .testTarget(name: "SpikeServerTests", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeServer", "SpikeTestKit",
+            "SpikeCore", "SpikeData", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeServer", "SpikeTestKit",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

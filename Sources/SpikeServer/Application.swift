@@ -46,10 +46,12 @@ public struct ServiceDependencies: Sendable {
     }
 }
 
-/// The HTTP application plus the scheduler (when enabled and the store opens).
+/// The HTTP application plus the scheduler (when enabled and the store opens) and the background
+/// refresher of the store-derived metrics.
 public struct SpikecastService: Sendable {
     public let application: Application<RouterResponder<BasicRequestContext>>
     public let scheduler: JobScheduler?
+    public let refresher: MetricsRefresher
 
     /// Runs the HTTP server and the scheduler in a `ServiceGroup` until SIGTERM or SIGINT, then shuts
     /// down gracefully (the scheduler stops and terminates running jobs; in-flight requests finish).
@@ -75,18 +77,88 @@ public func buildApplication(configuration: ServiceConfiguration, dependencies d
         }
     }
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
     let routes = ServiceRoutes(configuration: configuration, deps: deps, scheduler: scheduler)
     routes.register(on: router)
     var appConfig = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "spikecast")
     appConfig.serverName = "spikecast/\(configuration.version)"
+    let refresher = MetricsRefresher(store: deps.store, metrics: deps.metrics, clock: deps.clock,
+                                     intervalSeconds: configuration.metricsRefreshSeconds, logger: deps.logger)
     let app = Application(
         router: router,
         configuration: appConfig,
-        services: scheduler.map { [$0] } ?? [],
+        services: [refresher] + (scheduler.map { [$0] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: deps.logger
     )
-    return SpikecastService(application: app, scheduler: scheduler)
+    return SpikecastService(application: app, scheduler: scheduler, refresher: refresher)
+}
+
+/// Recomputes the store-derived gauges in the background: once at start, every `intervalSeconds`
+/// after that, and soon after each job run (``ServiceMetrics/invalidate()``). A scrape of `/metrics`
+/// therefore costs only the rendering, whatever the size of the store.
+public struct MetricsRefresher: Service {
+    public let store: StoreHandle
+    public let metrics: ServiceMetrics
+    public let clock: ServiceClock
+    public let intervalSeconds: Int64
+    public let logger: Logger
+
+    public func run() async throws {
+        let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        metrics.attach(wakeup: continuation)
+        continuation.yield()
+        let interval = max(1, intervalSeconds)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: .seconds(interval)) } catch { break }
+                        continuation.yield()
+                    }
+                }
+                for await _ in wakeups {
+                    if Task.isCancelled { break }
+                    metrics.refresh(store: try? store.get(), now: clock.now(), logger: logger)
+                }
+                group.cancelAll()
+            }
+        }
+        metrics.attach(wakeup: nil)
+        continuation.finish()
+    }
+}
+
+/// Counts and times every HTTP request by method, route (a fixed set) and status.
+struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServiceMetrics
+
+    static func route(_ path: String) -> String {
+        switch path {
+        case "/metrics", "/livez", "/health", "/api/v1/forecasts/latest": return path
+        case "/reports": return "/reports/**"
+        default: return path.hasPrefix("/reports/") ? "/reports/**" : "other"
+        }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let method = request.method.rawValue
+        let route = Self.route(request.uri.path)
+        func seconds() -> Double {
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        do {
+            let response = try await next(request, context)
+            metrics.httpRequest(method: method, route: route, status: response.status.code, seconds: seconds())
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.httpRequest(method: method, route: route, status: status, seconds: seconds())
+            throw error
+        }
+    }
 }
 
 struct ServiceRoutes: Sendable {
@@ -95,7 +167,11 @@ struct ServiceRoutes: Sendable {
     let scheduler: JobScheduler?
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/metrics") { _, _ in metricsResponse() }
+        router.get("/metrics") { _, _ in metricsResponse(head: false) }
+        router.head("/metrics") { _, _ in metricsResponse(head: true) }
+        // Liveness for the container HEALTHCHECK: answers from memory, never touches the store.
+        router.get("/livez") { _, _ in livezResponse(head: false) }
+        router.head("/livez") { _, _ in livezResponse(head: true) }
         router.get("/health") { _, _ in healthResponse() }
         router.get("/api/v1/forecasts/latest") { request, _ in latestForecast(request) }
         router.get("/reports") { request, _ in report(request) }
@@ -115,11 +191,25 @@ struct ServiceRoutes: Sendable {
         json(status, ["error": message])
     }
 
-    func metricsResponse() -> Response {
-        let store = try? deps.store.get()
-        deps.metrics.refreshIfStale(store: store, now: deps.clock.now(), logger: deps.logger)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: deps.metrics.render())))
+    /// Renders the registry; the store-derived gauges are kept current by ``MetricsRefresher``.
+    func metricsResponse(head: Bool) -> Response {
+        let text = deps.metrics.render()
+        var headers: HTTPFields = [.contentType: "text/plain; version=0.0.4; charset=utf-8"]
+        if head {
+            headers[.contentLength] = String(text.utf8.count)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func livezResponse(head: Bool) -> Response {
+        let body = "ok\n"
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"]
+        if head {
+            headers[.contentLength] = String(body.utf8.count)
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     func healthResponse() -> Response {

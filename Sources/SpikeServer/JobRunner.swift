@@ -42,6 +42,7 @@ public struct CommandTemplate: Sendable {
             "reports_dir": c.reportsDir.path,
             "nodes": c.nodes.map(\.name).joined(separator: ","),
             "thresholds": c.thresholds.map(\.description).joined(separator: ","),
+            "workers": String(c.parallelJobs),
         ]
     }
 

@@ -11,6 +11,7 @@ import SpikeCore
 /// - On start, an occurrence missed while the service was down is run at once (`CatchUpPolicy`);
 ///   the forecast is caught up only before its deadline (10:00 CPT) and recorded as missed otherwise.
 /// - Runs left `running` by a crashed process are closed as failed on start.
+/// - At most `parallelJobs` attempts run at once (BACKEND_PARALLEL_JOBS); a due job waits for a free worker.
 public final class JobScheduler: Service, @unchecked Sendable {
     public let configuration: ServiceConfiguration
     let store: ServiceStore
@@ -19,6 +20,7 @@ public final class JobScheduler: Service, @unchecked Sendable {
     let metrics: ServiceMetrics
     let logger: Logger
     let template: CommandTemplate
+    let workers: WorkerSlots
 
     private let lock = NSLock()
     private var running: Set<String> = []
@@ -34,10 +36,13 @@ public final class JobScheduler: Service, @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.template = CommandTemplate(configuration: configuration)
+        self.workers = WorkerSlots(configuration.parallelJobs)
     }
 
     /// Number of job tasks in flight (runs and their back-off waits). Tests use it to detect quiescence.
     public var activeJobCount: Int { lock.lock(); defer { lock.unlock() }; return active }
+    /// Job attempts waiting for a free worker (`parallelJobs`); they are active but not on the clock.
+    public var waitingJobCount: Int { workers.waiting }
     /// Names of jobs running now.
     public var runningJobs: Set<String> { lock.lock(); defer { lock.unlock() }; return running }
     /// When `run()` started, nil before.
@@ -135,6 +140,7 @@ public final class JobScheduler: Service, @unchecked Sendable {
         metrics.jobStarted(job.name)
         metrics.jobFinished(job.name, succeeded: false, durationSeconds: 0, at: now)
         if job.issuesForecast { metrics.forecastLate() }
+        metrics.invalidate()
     }
 
     // MARK: - Running
@@ -166,9 +172,13 @@ public final class JobScheduler: Service, @unchecked Sendable {
     private func execute(_ job: JobDefinition, occurrence: Instant) async {
         let arguments = template.expand(job.command, occurrence: occurrence)
         for attempt in 1...max(1, job.retry.maxAttempts) {
-            let startAt = clock.now()
             var jobLogger = logger
             jobLogger[metadataKey: "job"] = "\(job.name)"
+            if !workers.tryAcquire() {
+                jobLogger.info("waiting for a free worker (\(configuration.parallelJobs) in use)")
+                do { try await workers.acquire() } catch { break }
+            }
+            let startAt = clock.now()
             let runID: Int64
             do {
                 runID = try store.startJobRun(job: job.name, at: startAt)
@@ -181,6 +191,7 @@ public final class JobScheduler: Service, @unchecked Sendable {
             let rowsBefore = job.countsFetchedRows ? rowsBySource() : nil
             let outcome = await runner.run(JobInvocation(job: job, runID: runID, attempt: attempt, occurrence: occurrence, arguments: arguments),
                                            logger: jobLogger)
+            workers.release()
             let endAt = clock.now()
             if runID != 0 {
                 do {
@@ -214,7 +225,7 @@ public final class JobScheduler: Service, @unchecked Sendable {
     }
 
     private func rowsBySource() -> [String: Int]? {
-        guard let health = try? store.seriesHealth(now: clock.now()) else { return nil }
+        guard let health = try? store.seriesHealth(now: clock.now(), completenessWindowSeconds: 0) else { return nil }
         var out: [String: Int] = [:]
         for s in health { out[s.source, default: 0] += s.rowCount }
         return out
@@ -237,5 +248,60 @@ public final class JobScheduler: Service, @unchecked Sendable {
             reasons.append("job \(job.name) is overdue: no successful run since \(CentralTime.local(o).display) (grace \(job.graceSeconds / 60) min)")
         }
         return reasons
+    }
+}
+
+/// A counting semaphore for job attempts; waiting is cancellable (shutdown).
+final class WorkerSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: Int
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
+    private var nextID: UInt64 = 0
+
+    init(_ count: Int) { free = max(1, count) }
+
+    var waiting: Int { lock.withLock { waiters.count } }
+
+    func tryAcquire() -> Bool {
+        lock.withLock {
+            guard free > 0 else { return false }
+            free -= 1
+            return true
+        }
+    }
+
+    func acquire() async throws {
+        let id: UInt64 = lock.withLock { nextID += 1; return nextID }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+                lock.lock()
+                if free > 0 {
+                    free -= 1
+                    lock.unlock()
+                    c.resume()
+                } else if Task.isCancelled {
+                    lock.unlock()
+                    c.resume(throwing: CancellationError())
+                } else {
+                    waiters.append((id, c))
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            let w: CheckedContinuation<Void, Error>? = lock.withLock {
+                guard let i = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiters.remove(at: i).continuation
+            }
+            w?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Hands the slot to the longest waiter, or frees it.
+    func release() {
+        let next: CheckedContinuation<Void, Error>? = lock.withLock {
+            if waiters.isEmpty { free += 1; return nil }
+            return waiters.removeFirst().continuation
+        }
+        next?.resume()
     }
 }

@@ -101,14 +101,59 @@ public struct ServiceConfiguration: Sendable {
     public var schedulerEnabled: Bool = true
     /// Local CPT hour by which the day's forecast must be issued (DAM closes at 10:00). The default is 10.
     public var forecastDeadlineHour: Int = 10
-    /// Days of issued forecasts scored for the rolling skill metrics. The default is 30.
-    public var skillWindowDays: Int = 30
+    /// Days of issued forecasts pooled by the rolling skill metrics below $500. The default is 90.
+    public var skillWindowDays: Int = 90
+    /// Days pooled at $500 and above, where spikes are rarer. The default is 180. A window must hold
+    /// spike hours for a skill score to say anything about spikes: in the shared HB_HUBAVG prices a
+    /// 90-day window holds a median of 74 spike hours above $100 but 6 above $500 and 3 above $1000,
+    /// a 180-day window 11 and 7 (docs/deployment.md, "Alerts").
+    public var rareSkillWindowDays: Int = 180
+
+    /// The skill window of a threshold in days.
+    public func skillWindowDays(for threshold: Threshold) -> Int {
+        threshold.dollars >= 500 ? rareSkillWindowDays : skillWindowDays
+    }
     /// Minimum seconds between two recomputations of store-derived metrics. The default is 60.
     public var metricsRefreshSeconds: Int64 = 60
     /// Version string exported in `spikecast_build_info`.
     public var version: String = "dev"
+    /// Git revision exported in `spikecast_build_info` (env `SPIKECAST_REVISION`, set by the image build). The default is "unknown".
+    public var revision: String = "unknown"
+    /// Job attempts run at the same time at most (env `BACKEND_PARALLEL_JOBS`); also `{workers}` in
+    /// job command lines (the backtest's fold workers). The default is 4.
+    public var parallelJobs: Int = 4
 
     public init() {}
+
+    /// Applies the deployment variables of the old guide that the service itself reads:
+    /// `BACKEND_PARALLEL_JOBS` and `SPIKECAST_REVISION`. Throws naming the variable when a value is bad.
+    public mutating func applyDeploymentEnvironment(_ env: (String) -> String?) throws {
+        if let text = env("BACKEND_PARALLEL_JOBS") {
+            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+                throw ServiceConfigurationError("BACKEND_PARALLEL_JOBS '\(text)' must be a whole number of at least 1 (jobs run at the same time)")
+            }
+            parallelJobs = n
+        }
+        if let r = env("SPIKECAST_REVISION"), !r.isEmpty { revision = r }
+    }
+
+    /// One line per deployment variable that needs the operator's attention, e.g. an `.env` from the old
+    /// guide with `ERCOT_API_KEY` / `ERCOT_API_SECRET` but no `ERCOT_API_USERNAME` (the ERCOT API
+    /// signs in with user name and password; the old key/secret pair alone cannot).
+    public static func deploymentWarnings(_ env: (String) -> String?) -> [String] {
+        var out: [String] = []
+        let hasOldPair = env("ERCOT_API_KEY") != nil || env("ERCOT_API_SECRET") != nil
+        if hasOldPair, env("ERCOT_API_USERNAME") == nil {
+            out.append("ERCOT_API_KEY/ERCOT_API_SECRET are set but ERCOT_API_USERNAME is not: add ERCOT_API_USERNAME=<the e-mail you sign in to apiexplorer.ercot.com with> to .env (ERCOT_API_SECRET is used as the password, ERCOT_API_KEY as the subscription key); fetch-data fails until then")
+        }
+        return out
+    }
+}
+
+/// A bad deployment setting, naming the variable.
+public struct ServiceConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension JobDefinition {
@@ -163,7 +208,7 @@ extension JobDefinition {
             jobs.append(JobDefinition(
                 name: "backtest-report", schedule: backtestReport,
                 // A 13-week walk-forward backtest, then its HTML report (needs the newest run's id).
-                command: ["/bin/sh", "-c", "set -e; '{spikecast}' backtest run --data-dir '{data_dir}' --start-date {date-91} --nodes {nodes} --thresholds {thresholds} --name weekly-{date}; id=$('{spikecast}' backtest list --data-dir '{data_dir}' --output-format csv --limit 1 | awk -F, 'NR==2 {print $1}'); '{spikecast}' report backtest --data-dir '{data_dir}' --reports-dir '{reports_dir}' --models-dir '{models_dir}' --backtest-id \"$id\""],
+                command: ["/bin/sh", "-c", "set -e; '{spikecast}' backtest run --data-dir '{data_dir}' --start-date {date-91} --nodes {nodes} --thresholds {thresholds} --workers {workers} --name weekly-{date}; id=$('{spikecast}' backtest list --data-dir '{data_dir}' --output-format csv --limit 1 | awk -F, 'NR==2 {print $1}'); '{spikecast}' report backtest --data-dir '{data_dir}' --reports-dir '{reports_dir}' --models-dir '{models_dir}' --backtest-id \"$id\""],
                 retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 600, multiplier: 2, maxDelaySeconds: 1800),
                 catchUp: .none, graceSeconds: 8 * 3600, timeoutSeconds: 4 * 3600))
         }

@@ -17,28 +17,70 @@ public protocol ServiceStore: Sendable {
     func forecasts(node: Node, threshold: Threshold, issuedFrom from: Instant, to: Instant) throws -> [IssuedForecast]
     /// Real-time prices of `node` with interval start in `[from, to)`.
     func realTimePrices(node: Node, from: Instant, to: Instant) throws -> [PriceRecord]
-    /// Per-series row counts, latest data and completeness.
-    func seriesHealth(now: Instant) throws -> [SeriesHealth]
+    /// Per-series row counts, latest data, and completeness over the `completenessWindowSeconds` before `now`.
+    func seriesHealth(now: Instant, completenessWindowSeconds: Int64) throws -> [SeriesHealth]
+    /// When `job` last finished successfully and when it last failed (from the stored runs, so they
+    /// survive restarts and include failures that happened before the first scrape).
+    func lastJobRunTimes(job: String) throws -> JobRunTimes
     /// Registered model versions.
     func models() throws -> [ModelSummary]
     /// A consistent online copy of the database at `url`.
     func backup(to url: URL) throws
 }
 
+extension ServiceStore {
+    /// From the 1,000 newest runs (a store implementation may answer from all of them).
+    public func lastJobRunTimes(job: String) throws -> JobRunTimes {
+        var out = JobRunTimes()
+        for r in try recentJobRuns(job: job, limit: 1000) {
+            let at = r.finishedAt ?? r.startedAt
+            switch r.status {
+            case .succeeded: out.lastSuccess = max(out.lastSuccess ?? at, at)
+            case .failed: out.lastFailure = max(out.lastFailure ?? at, at)
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Real-time prices of `node` in `[from, to)` as a series (the form the label rule takes).
+    public func realTimePriceSeries(node: Node, from: Instant, to: Instant) throws -> PriceSeries {
+        PriceSeries(node: node, market: .realTime, records: try realTimePrices(node: node, from: from, to: to))
+    }
+}
+
+/// The end of the newest successful and the newest failed run of a job.
+public struct JobRunTimes: Sendable, Hashable {
+    public var lastSuccess: Instant?
+    public var lastFailure: Instant?
+    public init(lastSuccess: Instant? = nil, lastFailure: Instant? = nil) {
+        self.lastSuccess = lastSuccess
+        self.lastFailure = lastFailure
+    }
+}
+
 /// Health of one stored series, for the data-quality metrics.
 public struct SeriesHealth: Sendable, Hashable {
-    /// Series label, e.g. `rt_price_hb_north` or `load_forecast_ercot`.
+    /// Series name: `HB_NORTH RT` for prices (see `node`, `market`), `load_forecast_ercot` for values.
     public var series: String
+    /// Price series only: the node and the market (`RT`, `DAM`); nil for value series.
+    public var node: String?
+    public var market: String?
     /// Data source, one of a small set (`ercot`, `open-meteo`, `import`).
     public var source: String
     public var rowCount: Int
     /// When the newest stored row became available, or nil when the series is empty.
     public var latestAvailable: Instant?
-    /// Share of the intervals between the first and last stored interval that are present (0…1), or nil when unknown.
+    /// Share of the expected intervals of the recent window that are stored (0…1): the grid from the
+    /// window start (or the series' first interval, if later) to its newest stored interval. Nil when
+    /// the series has no interval in the window (its staleness is `latestAvailable`'s business).
     public var completeness: Double?
 
-    public init(series: String, source: String, rowCount: Int, latestAvailable: Instant?, completeness: Double?) {
+    public init(series: String, node: String? = nil, market: String? = nil, source: String, rowCount: Int,
+                latestAvailable: Instant?, completeness: Double?) {
         self.series = series
+        self.node = node
+        self.market = market
         self.source = source
         self.rowCount = rowCount
         self.latestAvailable = latestAvailable

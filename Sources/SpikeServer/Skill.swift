@@ -1,82 +1,63 @@
+import SpikeBacktest
 import SpikeCore
 import SpikeData
+import SpikeFeatures
+import SpikeModel
 
-/// Rolling forecast skill for one node and threshold: issued forecasts joined with the labels
-/// realized in the stored real-time prices.
-public struct RollingSkill: Sendable, Hashable {
-    public var scoredDays: Int
-    public var scoredHours: Int
-    public var brier: Double
-    /// 1 − Brier / Brier of the window's base rate (NaN when the base rate is 0 or 1).
-    public var brierSkillScore: Double
-    /// NaN when only one class occurred.
-    public var rocAUC: Double
-    public var baseRate: Double
+/// Rolling forecast skill of one node and threshold, scored exactly like a backtest: the issued
+/// forecasts become backtest ``PredictionRow``s — label from ``LabelBuilder`` (the maximum interval
+/// price of the hour above the threshold; hours without a full 60 minutes of prices are not scored),
+/// reference = the hour-of-day climatology fitted with the model version that issued the forecast
+/// (``ThresholdModel/climatology``) — and ``Evaluation/summary(_:options:)`` computes the metrics with
+/// the functions of ``Metrics``. The skill score of a window is therefore the backtest's on the same rows.
+public struct RollingSkill: Sendable {
+    /// The scored rows (one per issued hour with a defined label and a known model climatology).
+    public var rows: [PredictionRow]
+    /// Issue times with at least one scored hour.
+    public var scoredIssues: Int
+    /// Issued hours whose label is defined but whose model version (or its climatology) could not be
+    /// loaded; they are left out of every metric.
+    public var hoursWithoutModel: Int
+    /// The backtest's metrics over `rows`; nil when no row was scored.
+    public var summary: MetricSummary?
+
+    public var scoredHours: Int { rows.count }
+    public var spikeHours: Int { summary?.nPos ?? 0 }
 }
 
 public enum SkillCalculator {
-    /// Label of one clock hour: 1 when some real-time price in `[start, start+1h)` exceeds the
-    /// threshold, 0 when none does, nil when fewer than 60 minutes of prices are stored.
-    static func label(prices: [PriceRecord], hourStart: Instant, threshold: Threshold) -> Int? {
-        var covered = 0
-        var spike = false
-        for p in prices where p.start >= hourStart && p.start < hourStart.adding(hours: 1) {
-            covered += p.minutes
-            if threshold.isSpike(p.price) { spike = true }
-        }
-        if spike { return 1 }
-        return covered >= 60 ? 0 : nil
-    }
-
-    /// Scores the forecasts of the last `windowDays` issue days that have at least one realized hour.
-    /// `forecasts` may contain several per issue time; the newest (by `createdAt`) counts.
-    public static func score(forecasts: [IssuedForecast], prices: [PriceRecord], threshold: Threshold, windowDays: Int) -> RollingSkill? {
+    /// Scores `forecasts` of one node and threshold against the real-time `prices`.
+    /// - Parameters:
+    ///   - forecasts: issued forecasts; several per issue time may be stored, the newest (by `createdAt`) counts.
+    ///   - climatology: the reference climatology of a model version for this node and threshold, nil when unknown.
+    public static func score(forecasts: [IssuedForecast], prices: PriceSeries, threshold: Threshold,
+                             climatology: (String) -> HourClimatology?) -> RollingSkill {
         var newest: [Instant: IssuedForecast] = [:]
-        for f in forecasts {
+        for f in forecasts where f.threshold == threshold {
             if let have = newest[f.issueTime], have.createdAt >= f.createdAt { continue }
             newest[f.issueTime] = f
         }
-        // Index prices by hour start for a linear-time join.
-        var byHour: [Int64: [PriceRecord]] = [:]
-        for p in prices {
-            byHour[p.start.seconds - ((p.start.seconds % 3600) + 3600) % 3600, default: []].append(p)
-        }
-        var days: [(Instant, [(Double, Int)])] = []
-        for issue in newest.keys.sorted(by: >) {
-            guard days.count < windowDays else { break }
-            var pairs: [(Double, Int)] = []
-            for h in newest[issue]!.hours {
-                guard let y = label(prices: byHour[h.targetStart.seconds] ?? [], hourStart: h.targetStart, threshold: threshold) else { continue }
-                pairs.append((h.probability, y))
+        var rows: [PredictionRow] = []
+        var issues = 0, withoutModel = 0
+        for issue in newest.keys.sorted() {
+            let f = newest[issue]!
+            let starts = f.hours.map(\.targetStart.seconds)
+            guard let labels = LabelBuilder.labels(prices: prices, targetStarts: starts, thresholds: [threshold])[threshold] else { continue }
+            let clim = climatology(f.modelVersion)
+            let issueDay = CentralTime.day(of: f.issueTime)
+            var scored = false
+            for (k, h) in f.hours.enumerated() where labels[k] >= 0 {
+                guard let clim else { withoutModel += 1; continue }
+                rows.append(PredictionRow(
+                    node: f.node, threshold: threshold, model: "service", issueDay: issueDay, issueTime: f.issueTime,
+                    targetStart: h.targetStart, targetIndex: k, leadHours: h.leadHours, probability: h.probability,
+                    climatology: clim.probability(hour: CentralTime.local(h.targetStart).hour), label: labels[k],
+                    modelID: f.modelVersion, fold: 0))
+                scored = true
             }
-            if !pairs.isEmpty { days.append((issue, pairs)) }
+            if scored { issues += 1 }
         }
-        let all = days.flatMap(\.1)
-        guard !all.isEmpty else { return nil }
-        let n = Double(all.count)
-        let brier = all.reduce(0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) } / n
-        let base = Double(all.reduce(0) { $0 + $1.1 }) / n
-        let climBrier = base * (1 - base)
-        let bss = climBrier > 0 ? 1 - brier / climBrier : .nan
-        return RollingSkill(scoredDays: days.count, scoredHours: all.count, brier: brier, brierSkillScore: bss,
-                            rocAUC: rocAUC(all), baseRate: base)
-    }
-
-    /// ROC-AUC by the Mann–Whitney rank statistic with mid-ranks for ties.
-    static func rocAUC(_ pairs: [(Double, Int)]) -> Double {
-        let pos = pairs.filter { $0.1 == 1 }.count
-        let neg = pairs.count - pos
-        guard pos > 0, neg > 0 else { return .nan }
-        let sorted = pairs.sorted { $0.0 < $1.0 }
-        var rankSumPos = 0.0
-        var i = 0
-        while i < sorted.count {
-            var j = i
-            while j + 1 < sorted.count, sorted[j + 1].0 == sorted[i].0 { j += 1 }
-            let midRank = Double(i + j) / 2 + 1
-            for k in i...j where sorted[k].1 == 1 { rankSumPos += midRank }
-            i = j + 1
-        }
-        return (rankSumPos - Double(pos) * Double(pos + 1) / 2) / (Double(pos) * Double(neg))
+        let summary = rows.isEmpty ? nil : Evaluation.summary(rows, options: .protocolOnly)
+        return RollingSkill(rows: rows, scoredIssues: issues, hoursWithoutModel: withoutModel, summary: summary)
     }
 }

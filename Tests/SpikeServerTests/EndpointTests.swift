@@ -53,11 +53,11 @@ struct EndpointTests {
             try await client.execute(uri: "/metrics", method: .get) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType]?.hasPrefix("text/plain") == true)
-                let text = String(buffer: r.body)
-                #expect(text.contains("spikecast_build_info{version=\"dev\"} 1"))
-                #expect(text.contains("spikecast_store_up 1"))
-                #expect(text.contains("spikecast_forecast_deadline_margin_seconds{node=\"HB_NORTH\",threshold=\"100\"} 14100"))
             }
+            let text = try await scrape(client) { $0.contains("spikecast_store_up 1") }
+            #expect(text.contains("spikecast_build_info{version=\"dev\",revision=\"unknown\"} 1"))
+            #expect(text.contains("spikecast_store_up 1"))
+            #expect(text.contains("spikecast_forecast_deadline_margin_seconds{node=\"HB_NORTH\",threshold=\"100\"} 14100"))
             try await client.execute(uri: "/health", method: .get) { r in
                 #expect(r.status == .ok)
                 let body = try Self.json(r)
@@ -156,9 +156,12 @@ struct EndpointTests {
                 #expect(reasons.count == 1)
                 #expect(reasons.first?.contains("store cannot be opened") == true)
             }
-            try await client.execute(uri: "/metrics", method: .get) { r in
+            let text = try await scrape(client) { $0.contains("spikecast_store_up 0") }
+            #expect(text.contains("spikecast_store_up 0"))
+            // Liveness does not depend on the store.
+            try await client.execute(uri: "/livez", method: .get) { r in
                 #expect(r.status == .ok)
-                #expect(String(buffer: r.body).contains("spikecast_store_up 0"))
+                #expect(String(buffer: r.body) == "ok\n")
             }
         }
     }
@@ -188,11 +191,81 @@ struct EndpointTests {
                 let forecast = jobs?["forecast"] as? [String: Any]
                 #expect((forecast?["last_error"] as? String)?.hasPrefix("missed:") == true)
             }
-            try await client.execute(uri: "/metrics", method: .get) { r in
-                let text = String(buffer: r.body)
-                #expect(text.contains("spikecast_forecast_late_total 1"))
-                #expect(text.contains("spikecast_forecast_missing{node=\"HB_NORTH\"} 1"))
-            }
+            let text = try await scrape(client) { $0.contains("spikecast_forecast_missing{node=\"HB_NORTH\"} 1") }
+            #expect(text.contains("spikecast_forecast_late_total 1"))
+            #expect(text.contains("spikecast_forecast_missing{node=\"HB_NORTH\"} 1"))
+            // The miss is a failed run in the store, so the failure time is exported (the alert's input).
+            #expect(sample(text, "spikecast_job_last_failure_timestamp_seconds{job_name=\"forecast\"}") == Double(now.seconds))
+            #expect(sample(text, "spikecast_job_last_success_timestamp_seconds{job_name=\"forecast\"}") == Double(cpt("2025-06-01", 6, 5).seconds))
         }
     }
+
+    @Test("HEAD /metrics and /livez answer with headers only; HTTP requests are counted by route and status")
+    func headAndHTTPMetrics() async throws {
+        let now = cpt("2025-06-02", 8)
+        let f = try Fixture(now: now)
+        let service = f.service(clock: ManualClock(now: now))
+        try await service.application.test(.live) { client in
+            for uri in ["/metrics", "/livez"] {
+                try await client.execute(uri: uri, method: .head) { r in
+                    #expect(r.status == .ok)
+                    #expect(r.body.readableBytes == 0)
+                    #expect(Int(r.headers[.contentLength] ?? "") ?? 0 > 0)
+                }
+            }
+            _ = try await client.execute(uri: "/health", method: .get) { $0.status }
+            _ = try await client.execute(uri: "/no/such/page", method: .get) { $0.status }
+            let text = try await scrape(client) { $0.contains("route=\"other\"") }
+            #expect(sample(text, "spikecast_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}") == 1)
+            #expect(sample(text, "spikecast_http_requests_total{method=\"HEAD\",route=\"/metrics\",status=\"200\"}") == 1)
+            #expect(sample(text, "spikecast_http_requests_total{method=\"GET\",route=\"other\",status=\"404\"}") == 1)
+            #expect(text.contains("spikecast_http_request_duration_seconds_bucket{method=\"GET\",route=\"/health\",le=\"+Inf\"} 1"))
+            #if os(Linux)
+            #expect((sample(text, "process_resident_memory_bytes") ?? 0) > 0)
+            #expect((sample(text, "process_start_time_seconds") ?? 0) > 1_600_000_000)
+            #endif
+        }
+    }
+
+    @Test("a scrape never reads the store: store gauges come from the background refresher")
+    func scrapeDoesNotReadTheStore() async throws {
+        let now = cpt("2025-06-02", 8)
+        var f = try Fixture(now: now)
+        f.config.metricsRefreshSeconds = 3600   // one refresh at start, none during the test
+        let counting = CountingStore(f.store)
+        let service = f.service(store: StoreHandle(store: counting), clock: ManualClock(now: now))
+        try await service.application.test(.live) { client in
+            _ = try await scrape(client) { _ in service.refresher.metrics.refreshCount > 0 }
+            let before = (counting.calls, service.refresher.metrics.refreshCount)
+            for _ in 0..<5 { _ = try await client.execute(uri: "/metrics", method: .get) { $0.status } }
+            let after = (counting.calls, service.refresher.metrics.refreshCount)
+            #expect(after.1 == before.1)
+            #expect(after.0 == before.0, "a scrape read the store \(after.0 - before.0) times")
+            #expect(before.0 > 0)
+        }
+    }
+}
+
+/// Counts every store read the metrics make (forwarding to a real store).
+final class CountingStore: ServiceStore, @unchecked Sendable {
+    let base: ServiceStore
+    private let lock = NSLock()
+    private var n = 0
+    init(_ base: ServiceStore) { self.base = base }
+    var calls: Int { lock.withLock { n } }
+    private func count() { lock.withLock { n += 1 } }
+    func startJobRun(job: String, at: Instant) throws -> Int64 { try base.startJobRun(job: job, at: at) }
+    func finishJobRun(id: Int64, at: Instant, status: JobStatus, error: String?) throws { try base.finishJobRun(id: id, at: at, status: status, error: error) }
+    func recentJobRuns(job: String, limit: Int) throws -> [JobRun] { count(); return try base.recentJobRuns(job: job, limit: limit) }
+    func latestForecast(node: Node, threshold: Threshold) throws -> IssuedForecast? { count(); return try base.latestForecast(node: node, threshold: threshold) }
+    func forecasts(node: Node, threshold: Threshold, issuedFrom from: Instant, to: Instant) throws -> [IssuedForecast] {
+        count(); return try base.forecasts(node: node, threshold: threshold, issuedFrom: from, to: to)
+    }
+    func realTimePrices(node: Node, from: Instant, to: Instant) throws -> [PriceRecord] { count(); return try base.realTimePrices(node: node, from: from, to: to) }
+    func seriesHealth(now: Instant, completenessWindowSeconds: Int64) throws -> [SeriesHealth] {
+        count(); return try base.seriesHealth(now: now, completenessWindowSeconds: completenessWindowSeconds)
+    }
+    func lastJobRunTimes(job: String) throws -> JobRunTimes { count(); return try base.lastJobRunTimes(job: job) }
+    func models() throws -> [ModelSummary] { count(); return try base.models() }
+    func backup(to url: URL) throws { try base.backup(to: url) }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import SpikeCore
 import SpikeData
+import SpikeModel
 @testable import SpikeServer
 import Testing
 
@@ -14,13 +15,14 @@ struct MetricsCatalogTests {
     static let external: Set<String> = ["up", "node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes",
                                         "node_filesystem_avail_bytes"]
     static let functions: Set<String> = ["rate", "increase", "sum", "max", "min", "avg", "by", "on", "and", "or", "unless", "time",
-                                         "histogram_quantile", "le", "without", "count", "ignoring", "offset", "bool", "abs"]
+                                         "histogram_quantile", "le", "without", "count", "ignoring", "offset", "bool", "abs", "absent"]
 
     /// Metric names in a PromQL expression (identifiers not followed by '(' or inside a label matcher).
     static func metricNames(in expr: String) -> Set<String> {
         var names = Set<String>()
         // Drop label matchers and strings.
-        let stripped = expr.replacingOccurrences(of: #"\{[^}]*\}"#, with: "", options: .regularExpression)
+        let stripped = expr.replacingOccurrences(of: #"\$\{?\w+\}?"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"\{[^}]*\}"#, with: "", options: .regularExpression)
             .replacingOccurrences(of: #""[^"]*""#, with: "", options: .regularExpression)
             .replacingOccurrences(of: #"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"#, with: " ", options: .regularExpression)
             .replacingOccurrences(of: #"\[[^\]]*\]"#, with: "", options: .regularExpression)
@@ -50,11 +52,21 @@ struct MetricsCatalogTests {
     static func ruleExpressions() throws -> [String] {
         let dir = monitoring.appendingPathComponent("rules")
         var out: [String] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".yml") && !file.hasSuffix("_test.yml") {
-            for line in try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8).split(separator: "\n") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            #expect(file.hasSuffix(".yml") && !file.hasSuffix("_test.yml"), "rules/ is loaded by Prometheus and must hold rule files only: \(file)")
+            var block: String?   // a `expr: |` block being collected
+            var blockIndent = 0
+            for line in try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
                 let t = line.trimmingCharacters(in: .whitespaces)
-                if t.hasPrefix("expr:") { out.append(String(t.dropFirst(5))) }
+                let indent = line.prefix { $0 == " " }.count
+                if let b = block {
+                    if !t.isEmpty && indent > blockIndent { block = b + " " + t; continue }
+                    out.append(b)
+                    block = nil
+                }
+                if t == "expr: |" { block = ""; blockIndent = indent } else if t.hasPrefix("expr:") { out.append(String(t.dropFirst(5))) }
             }
+            if let b = block { out.append(b) }
         }
         return out
     }
@@ -100,6 +112,13 @@ struct MetricsCatalogTests {
         }
         try store.store.upsert(prices: prices)
         try store.store.registerModel(version: "m1", createdAt: cpt("2025-06-18", 1), path: "models/m1", metadataJSON: "{}")
+        // The version's files, so the skill has its training climatology.
+        let clim = HourClimatology(counts: [Int](repeating: 50, count: 24), positives: [Int](repeating: 10, count: 24))
+        try ModelRegistry(directory: dir.sub("models")).save([FittedNodeModel(
+            node: "HB_NORTH", config: ModelConfig(name: "catalog"), featureNames: [],
+            models: Dictionary(uniqueKeysWithValues: [Threshold(100), Threshold(500)].map {
+                ($0, ThresholdModel(threshold: $0, predictor: .constant(0.2), calibrator: nil, climatology: clim, summary: ThresholdSummary(rows: 1200, positives: 240)))
+            }))], createdAt: cpt("2025-06-18", 1), version: "m1")
         for day in 1...17 {
             let issue = Issue(day: LocalDate(year: 2025, month: 6, day: day)!)
             for th in [Threshold(100), Threshold(500)] {
@@ -112,9 +131,11 @@ struct MetricsCatalogTests {
         }
         var config = configuration(jobs: JobDefinition.standard(forecastReport: nil), dataDir: dir.sub("data"))
         config.reportsDir = dir.sub("reports")
+        config.modelsDir = dir.sub("models")
         config.port = 0
         let clock = ManualClock(now: now)
-        let runner = FakeRunner(clock: clock, durations: ["fetch-data": 0, "retrain": 0, "forecast": 0]) { inv in
+        // retrain fails (both attempts), so the failure gauge has a sample too.
+        let runner = FakeRunner(clock: clock, durations: ["fetch-data": 0, "retrain": 0, "forecast": 0], failing: ["retrain": [1, 2]]) { inv in
             guard inv.job.name == "fetch-data" else { return }
             let s = SeriesID(.load, .forecast)
             _ = try? store.store.upsert(values: [ValueRecord(series: s, start: cpt("2025-06-21", 0), minutes: 60, value: 50_000, availableAt: cpt("2025-06-20", 12))])
@@ -123,10 +144,14 @@ struct MetricsCatalogTests {
         let service = buildApplication(configuration: config, dependencies: ServiceDependencies(
             store: StoreHandle(store: store), runner: runner, clock: clock, metrics: metrics, logger: quietLogger()))
         let scraped = try await service.application.test(.live) { client in
-            for _ in 0..<10_000 where runner.runs("fetch-data").isEmpty || service.scheduler?.activeJobCount != 0 {
+            for _ in 0..<10_000 where runner.runs("fetch-data").isEmpty || runner.runs("retrain").isEmpty {
                 try await Task.sleep(nanoseconds: 1_000_000)
             }
-            return try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            _ = try await client.execute(uri: "/livez", method: .get) { $0.status }
+            return try await scrape(client) {
+                $0.contains("spikecast_rows_fetched_total{source=\"ercot\"} 1") && $0.contains("spikecast_job_last_failure_timestamp_seconds{job_name=\"retrain\"}")
+                    && $0.contains("spikecast_model_scored_issues{node=\"HB_NORTH\",threshold=\"100\"} 17")
+            }
         }
         let exported = Self.scrapedFamilies(scraped)
         // The catalogue in code and the scrape agree.
@@ -142,11 +167,15 @@ struct MetricsCatalogTests {
         #expect(used.count > 15)
         for (name, files) in used.sorted(by: { $0.key < $1.key }) {
             if Self.external.contains(name) { continue }
-            #expect(name.hasPrefix("spikecast_"), "\(name) (used in \(files.sorted())) is neither a Spikecast metric nor a known external one")
+            #expect(name.hasPrefix("spikecast_") || name.hasPrefix("process_"), "\(name) (used in \(files.sorted())) is neither a Spikecast metric nor a known external one")
             #expect(exported.contains(name), "\(name) is used in \(files.sorted()) but not exported by the service")
         }
         // Rolling skill was computed from the stored forecasts and prices.
-        #expect(scraped.contains("spikecast_model_scored_days{node=\"HB_NORTH\",threshold=\"100\"} 17"))
+        #expect(scraped.contains("spikecast_model_scored_issues{node=\"HB_NORTH\",threshold=\"100\"} 17"))
+        // Every family has HELP text; prices are labelled by node and market, not a combined series.
+        for name in exported { #expect(scraped.contains("# HELP \(name) "), "\(name) has no HELP") }
+        #expect(scraped.contains("spikecast_data_rows{node=\"HB_NORTH\",market=\"RT\"}"))
+        #expect(!scraped.contains("series=\"HB_NORTH RT\""))
         #expect(scraped.contains("spikecast_rows_fetched_total{source=\"ercot\"} 1"))
     }
 

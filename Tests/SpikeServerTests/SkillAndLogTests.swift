@@ -2,26 +2,19 @@ import Foundation
 import Logging
 import SpikeCore
 import SpikeData
+import SpikeModel
 @testable import SpikeServer
 import Testing
 
 @Suite("Rolling skill and JSON logs")
 struct SkillAndLogTests {
-    @Test("ROC-AUC by ranks, with ties")
-    func auc() {
-        #expect(SkillCalculator.rocAUC([(0.9, 1), (0.8, 1), (0.2, 0), (0.1, 0)]) == 1)
-        #expect(SkillCalculator.rocAUC([(0.1, 1), (0.9, 0)]) == 0)
-        #expect(SkillCalculator.rocAUC([(0.5, 1), (0.5, 0)]) == 0.5)
-        #expect(SkillCalculator.rocAUC([(0.5, 1), (0.6, 1)]).isNaN)
-    }
-
-    @Test("forecasts are joined with labels from 15-minute prices; unrealized hours are not scored")
+    @Test("forecasts are scored with the backtest's label rule against the model's training climatology")
     func skill() throws {
         let issue = Issue(day: LocalDate("2025-06-01")!)
         let targets = issue.targetStarts
         let f = IssuedForecast(id: 1, issueTime: issue.time, node: "HB_NORTH", threshold: Threshold(100), modelVersion: "m",
-                                 createdAt: issue.time, hours: targets.enumerated().map { .init(targetStart: $1, leadHours: $0 + 18, probability: $0 == 0 ? 0.9 : 0.2) })
-        // Prices for the first two target hours only: hour 0 spikes (one interval at $150), hour 1 does not.
+                               createdAt: issue.time, hours: targets.enumerated().map { .init(targetStart: $1, leadHours: $0 + 18, probability: $0 == 0 ? 0.9 : 0.2) })
+        // Prices for the first two target hours: hour 0 spikes (one interval at $150), hour 1 does not.
         var prices: [PriceRecord] = []
         for h in 0..<2 {
             for q in 0..<4 {
@@ -30,15 +23,45 @@ struct SkillAndLogTests {
                                           price: h == 0 && q == 2 ? 150 : 40, availableAt: start.adding(minutes: 15)))
             }
         }
-        // A third hour with only 30 minutes of prices is undefined.
-        prices.append(PriceRecord(node: "HB_NORTH", market: .realTime, start: targets[2], minutes: 15, price: 40, availableAt: targets[2]))
-        let s = try #require(SkillCalculator.score(forecasts: [f], prices: prices, threshold: Threshold(100), windowDays: 30))
+        // A third hour with only 15 of its 60 minutes — even at a spike price — is undefined, as in the backtest.
+        prices.append(PriceRecord(node: "HB_NORTH", market: .realTime, start: targets[2], minutes: 15, price: 900, availableAt: targets[2]))
+        // Training climatology: 1 spike in 8 rows at every hour → p = (1 + 1) / (8 + 2) = 0.2.
+        let clim = HourClimatology(counts: [Int](repeating: 8, count: 24), positives: [Int](repeating: 1, count: 24))
+        let s = SkillCalculator.score(forecasts: [f], prices: PriceSeries(node: "HB_NORTH", market: .realTime, records: prices),
+                                      threshold: Threshold(100)) { $0 == "m" ? clim : nil }
         #expect(s.scoredHours == 2)
-        #expect(s.scoredDays == 1)
-        #expect(abs(s.brier - ((0.1 * 0.1) + (0.2 * 0.2)) / 2) < 1e-12)
-        #expect(s.rocAUC == 1)
-        #expect(s.baseRate == 0.5)
-        #expect(abs(s.brierSkillScore - (1 - 0.025 / 0.25)) < 1e-12)
+        #expect(s.scoredIssues == 1)
+        #expect(s.spikeHours == 1)
+        let m = try #require(s.summary)
+        let brier = ((0.1 * 0.1) + (0.2 * 0.2)) / 2          // 0.025
+        let climBrier = ((0.8 * 0.8) + (0.2 * 0.2)) / 2      // 0.34: the reference is the climatology, not the window's base rate
+        #expect(abs(m.brier - brier) < 1e-12)
+        #expect(abs(m.brierClim - climBrier) < 1e-12)
+        #expect(abs((m.bss ?? .nan) - (1 - brier / climBrier)) < 1e-12)
+        #expect(m.rocAUC == 1)
+        // An unknown model version cannot be scored against its climatology: its hours are left out.
+        let unknown = SkillCalculator.score(forecasts: [f], prices: PriceSeries(node: "HB_NORTH", market: .realTime, records: prices),
+                                            threshold: Threshold(100)) { _ in nil }
+        #expect(unknown.summary == nil)
+        #expect(unknown.hoursWithoutModel == 2)
+    }
+
+    @Test("without spikes in the window the skill is still defined (reference: training climatology)")
+    func skillWithoutSpikes() throws {
+        let issue = Issue(day: LocalDate("2025-06-01")!)
+        let f = IssuedForecast(issueTime: issue.time, node: "HB_NORTH", threshold: Threshold(1000), modelVersion: "m", createdAt: issue.time,
+                               hours: issue.targetStarts.enumerated().map { .init(targetStart: $1, leadHours: $0 + 18, probability: 0.01) })
+        var prices: [PriceRecord] = []
+        for s in issue.targetStarts.prefix(24) {
+            for q in 0..<4 { prices.append(PriceRecord(node: "HB_NORTH", market: .realTime, start: s.adding(minutes: 15 * q), minutes: 15, price: 30, availableAt: s)) }
+        }
+        let clim = HourClimatology(counts: [Int](repeating: 98, count: 24), positives: [Int](repeating: 0, count: 24))  // p = 1/100
+        let s = SkillCalculator.score(forecasts: [f], prices: PriceSeries(node: "HB_NORTH", market: .realTime, records: prices),
+                                      threshold: Threshold(1000)) { _ in clim }
+        let m = try #require(s.summary)
+        #expect(s.scoredHours == 24 && s.spikeHours == 0)
+        #expect(m.bss == 0)          // same forecast as the climatology: skill 0, not NaN
+        #expect(m.rocAUC == nil)     // one class only
     }
 
     @Test("JSON-lines log carries ts, level, msg, job and run_id on every line")

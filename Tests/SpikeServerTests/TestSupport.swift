@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdTesting
 import Logging
 import SpikeCore
 import SpikeData
@@ -113,7 +114,7 @@ final class SchedulerHarness: @unchecked Sendable {
     func settle(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         var stable = 0
         for _ in 0..<50_000 {
-            if scheduler.startedAt != nil, clock.sleeperCount == 1 + scheduler.activeJobCount {
+            if scheduler.startedAt != nil, clock.sleeperCount == 1 + scheduler.activeJobCount - scheduler.waitingJobCount {
                 stable += 1
                 if stable >= 3 { return }
             } else {
@@ -152,3 +153,23 @@ func configuration(jobs: [JobDefinition], dataDir: URL? = nil) -> ServiceConfigu
 }
 
 func openStore(_ dir: URL) throws -> SpikeDataServiceStore { try SpikeDataServiceStore(dataDir: dir) }
+
+/// The value of one sample line `NAME{LABELS} VALUE` in a Prometheus text exposition, or nil.
+func sample(_ text: String, _ series: String) -> Double? {
+    for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+        return Double(line.dropFirst(series.count + 1))
+    }
+    return nil
+}
+
+/// Scrapes `/metrics` until `ready` holds for the text (bounded: the background refresher runs on
+/// its own task), and returns the last text.
+func scrape(_ client: some TestClientProtocol, until ready: (String) -> Bool) async throws -> String {
+    var text = ""
+    for _ in 0..<2_000 {
+        text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+        if ready(text) { break }
+        try await Task.sleep(nanoseconds: 5_000_000)
+    }
+    return text
+}

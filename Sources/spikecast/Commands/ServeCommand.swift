@@ -118,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.forecastDeadlineHour = forecastDeadlineHour ?? env["FORECAST_DEADLINE_HOUR"].flatMap { Int($0) } ?? 10
         c.executablePath = Self.executablePath()
         c.version = SpikecastVersion.current
+        try c.applyDeploymentEnvironment { env[$0] }
         c.schedulerEnabled = !noScheduler
 
         func schedule(_ flag: String?, _ name: String, _ fallback: JobSchedule?) throws -> JobSchedule? {
@@ -186,6 +187,7 @@ struct ServeCommand: AsyncParsableCommand {
         let level = (global.logLevel ?? ProcessEnvironment.shared["LOG_LEVEL"]).flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let sink = try config.logsDir.map { try DailyFileSink(directory: $0) }
         let logger = Logger.service(label: "spikecast.serve", level: level, sink: sink)
+        for warning in ServiceConfiguration.deploymentWarnings({ ProcessEnvironment.shared[$0] }) { logger.warning("\(warning)") }
 
         try FileManager.default.createDirectory(at: config.dataDir, withIntermediateDirectories: true)
         let pidFile = config.dataDir.appendingPathComponent(BackupArchive.pidFileName)
