@@ -48,6 +48,25 @@ public final class Store: Sendable {
         try Store.migrator.migrate(pool)
     }
 
+    /// Opens an existing database file read-only — a store's `spikecast.sqlite` or a `spikecast backup`
+    /// copy — without migrating or writing it, so many worker processes can read one copy (e.g. on a
+    /// shared disk). Writes through this store fail.
+    public init(readOnlyFile file: URL) throws {
+        guard FileManager.default.isReadableFile(atPath: file.path) else { throw StoreError("cannot read database file \(file.path)") }
+        directory = file.deletingLastPathComponent()
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            pool = try DatabasePool(path: file.path, configuration: config)
+            guard try pool.read({ try Store.migrator.hasCompletedMigrations($0) }) else {
+                throw StoreError("\(file.path) is not a spikecast store of this version (its tables are missing or older); open it once with `spikecast data status --data-dir …` or make a new `spikecast backup`")
+            }
+        } catch let e as StoreError { throw e } catch {
+            throw StoreError("cannot open database \(file.path) read-only: \(error)")
+        }
+    }
+
     public var databasePath: String { directory.appendingPathComponent(Store.fileName).path }
 
     static var migrator: DatabaseMigrator {
