@@ -150,15 +150,16 @@ public struct ShardPlan: Sendable {
                 var cut = 1
                 var running = 0.0
                 for (f, c) in zip(folds, costs) {
-                    piece.append(f.index)
-                    pieceCost += c
-                    running += c
-                    if cut < piecesPerPair, running >= total * Double(cut) / Double(piecesPerPair) {
+                    // Close the piece before this fold when the fold's midpoint lies past the next boundary.
+                    if !piece.isEmpty, cut < piecesPerPair, running + c / 2 > total * Double(cut) / Double(piecesPerPair) {
                         blocks.append(Block(node: node, model: config.name, folds: piece, cost: pieceCost))
                         piece = []
                         pieceCost = 0
                         cut += 1
                     }
+                    piece.append(f.index)
+                    pieceCost += c
+                    running += c
                 }
                 if !piece.isEmpty { blocks.append(Block(node: node, model: config.name, folds: piece, cost: pieceCost)) }
             }

@@ -75,7 +75,7 @@ struct ShardPlanTests {
         #expect(try ShardID.resolve(explicit: nil, count: nil, environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"]) == ShardID(index: 3, count: 4))
         #expect(try ShardID.resolve(explicit: nil, count: 8, environment: ["JOB_COMPLETION_INDEX": "7"]) == ShardID(index: 7, count: 8))
         #expect(try ShardID.resolve(explicit: nil, count: nil, environment: ["JOB_COMPLETION_INDEX": "1", "SPIKECAST_SHARD_COUNT": "3"]) == ShardID(index: 1, count: 3))
-        #expect(ShardID(index: 2, count: 4).description == "2/4")
+        #expect(try ShardID(index: 2, count: 4).description == "2/4")
         #expect(try ShardID(index: 2, count: 4).fileName == "shard-0002-of-0004.json")
 
         func message(_ f: () throws -> ShardID?) -> String {
