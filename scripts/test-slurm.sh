@@ -19,8 +19,8 @@ fail() { echo "test-slurm: FAIL: $*" >&2; exit 1; }
 K8S_VERSION=1.30.0   # backoffLimitPerIndex needs 1.29+
 venv=".build/k8s-validate-venv"
 if [ ! -x "$venv/bin/kubernetes-validate" ]; then
-  python3 -m venv "$venv" || { apt-get install -y --no-install-recommends python3-venv >/dev/null && python3 -m venv "$venv"; }
-  "$venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
+  python3 -m venv "$venv" 2>/dev/null || { rm -rf "$venv"; apt-get update -qq; apt-get install -y -qq --no-install-recommends python3-venv >/dev/null; python3 -m venv "$venv"; }
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==1.37.0"
 fi
 "$venv/bin/kubernetes-validate" --strict -k "$K8S_VERSION" infrastructure/k8s/backtest-indexed-job.yaml \
   || fail "infrastructure/k8s/backtest-indexed-job.yaml does not validate against Kubernetes $K8S_VERSION"
