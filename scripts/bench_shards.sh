@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Scale-out benchmark (docs/scale-out.md): on a synthetic market (4 hubs, 15 months)
+# Scale-out benchmark (docs/scale-out.md): on a synthetic market (4 hubs, 2024-06-01…2024-08-31)
 #  1. one `reference` fold alone, beside a competing CPU load (2 busy processes per core), and inside a
 #     1-CPU cgroup quota beside that load — with the thread count Spikecast chose from the quota, and with
 #     the host's core count forced (BACKEND_PARALLEL_JOBS) to show what oversubscribed threads cost;
-#  2. a grid (4 nodes x 3 configurations x 30 issue days) run as 4 shards one after another, then merged:
+#  2. a grid (2 nodes x 3 configurations x 4 issue days) run as 4 shards one after another, then merged:
 #     per-fold cost of each configuration and the merge time;
 #  3. the projected wall time of 1,000 nodes x 3 configurations x 1 year of daily issues on N workers.
 # Usage: scripts/bench_shards.sh PATH/TO/spikecast   (run by scripts/bench.sh; no root: step 1's quota rows are skipped)
@@ -26,14 +26,14 @@ D="$WORK/data"
 CORES=$(nproc)
 
 echo "== scale-out benchmark (docs/scale-out.md) =="
-"$BIN" generate --data-dir "$D" --start 2024-01-01 --end 2025-03-31 --no-files --log-level warning > /dev/null
+"$BIN" generate --data-dir "$D" --start 2024-06-01 --end 2024-08-31 --no-files --log-level warning > /dev/null
 
 json_field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 
 # One reference fold: a single refit day, so the run is one fit (one unit -> all CPUs of the quota go to its threads).
 one_fold() {  # $1 label; environment decides the threads
   "$BIN" backtest --data-dir "$D" --log-level info --nodes HB_NORTH --thresholds 100,500,1000 --model-config reference \
-    --start-date 2025-03-01 --end-date 2025-03-01 --fresh --bootstrap 0 --output-format json --output-path "$WORK/fold.json" 2> "$WORK/fold.log"
+    --start-date 2024-08-01 --end-date 2024-08-01 --fresh --bootstrap 0 --output-format json --output-path "$WORK/fold.json" 2> "$WORK/fold.log"
   local secs threads
   secs=$(json_field "$WORK/fold.json" 'round(d["timing_s"]["train_thread_s"], 2)')
   threads=$(grep -o '[0-9]* fold workers x [0-9]* XGBoost threads on .*' "$WORK/fold.log" | head -1 | sed 's/"$//')
@@ -42,14 +42,14 @@ one_fold() {  # $1 label; environment decides the threads
 start_load() { for _ in $(seq 1 $((2 * CORES))); do (while :; do :; done) & LOAD_PIDS+=($!); done; sleep 1; }
 stop_load() { for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; LOAD_PIDS=(); sleep 1; }
 
-echo "-- 1. one reference fold (HB_NORTH, \$100/\$500/\$1000, ~14 months of training rows), $CORES cores"
+echo "-- 1. one reference fold (HB_NORTH, \$100/\$500/\$1000, 2 months of training rows), $CORES cores, load average $(cut -d" " -f1 /proc/loadavg) before"
 one_fold "quiet, threads from the quota"
 start_load
 one_fold "beside $((2 * CORES)) busy processes, threads from the quota"
 if [ "$(id -u)" = 0 ] && [ -d /sys/fs/cgroup/cpu ] && mkdir "/sys/fs/cgroup/cpu/spikecast-bench-$$" 2>/dev/null; then
   CG="/sys/fs/cgroup/cpu/spikecast-bench-$$"
   echo 100000 > "$CG/cpu.cfs_period_us"; echo 100000 > "$CG/cpu.cfs_quota_us"   # 1 CPU
-  in_cg() { sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$CG" "$@"; }
+  in_cg() { bash -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' bash "$CG" "$@"; }
   export -f one_fold json_field; export BIN D WORK
   in_cg bash -c 'one_fold "1-CPU cgroup quota + load, threads from the quota"'
   in_cg env BACKEND_PARALLEL_JOBS="$CORES" bash -c "one_fold \"1-CPU cgroup quota + load, $CORES threads forced\""
@@ -59,10 +59,10 @@ fi
 stop_load
 one_fold "quiet again, threads from the quota"
 
-echo "-- 2. grid: 4 nodes x 3 configurations (default, reference, climatology-seasonal) x 30 issue days, 4 shards, merge"
-GRID=(--data-dir "$D" --log-level warning --nodes HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON --thresholds 100,500,1000
+echo "-- 2. grid: 2 nodes x 3 configurations (default, reference, climatology-seasonal) x 4 issue days, 4 shards, merge"
+GRID=(--data-dir "$D" --log-level warning --nodes HB_NORTH,HB_WEST --thresholds 100,500,1000
       --model-config default --model-config reference --model-config climatology-seasonal
-      --start-date 2025-02-01 --end-date 2025-03-02 --bootstrap 0)
+      --start-date 2024-08-01 --end-date 2024-08-04)
 "$BIN" backtest plan "${GRID[@]}" --shard-count 4 | sed -n '1,2p;/shards:/,$p' | sed 's/^/  /'
 t0=$(date +%s.%N)
 for i in 0 1 2 3; do "$BIN" backtest run "${GRID[@]}" --shard-output "$WORK/shards" --shard "$i/4" | sed 's/^/  /'; done

@@ -37,7 +37,8 @@ struct BacktestRunCommand: ParsableCommand {
             Issue days run from --start-date to --end-date (default: the last day whose targets all have labels). \
             Each refit day (every --refit-every issue days) trains on the rows whose target hour had ended by \
             its 06:00 CPT issue time, from the first day of data (or a rolling --window), and forecasts its issue \
-            days. Folds of nodes x model configurations run in parallel on the cores. \
+            days. Folds of nodes x model configurations run in parallel on the CPUs the process was given \
+            (BACKEND_PARALLEL_JOBS, SLURM_CPUS_PER_TASK, the cgroup CPU quota, else the affinity mask). \
             Metrics: Brier, Brier skill against hour-of-day climatology (with a 90 % bootstrap interval over \
             issue days), reliability / resolution / uncertainty, log loss, ROC-AUC, PR-AUC, ECE, precision and \
             recall at --cutoff, by node and threshold, and Brier by lead day, hour of day, month and regime \
@@ -69,7 +70,7 @@ struct BacktestRunCommand: ParsableCommand {
     @Option(name: .long, help: "Bootstrap resamples of issue days for the 90 % intervals (default 200; 0 = none).")
     var bootstrap: Int = 200
 
-    @Option(name: .long, help: "Parallel fold workers (default: the number of cores).")
+    @Option(name: .long, help: "Parallel fold workers (default: one per CPU the process was given; XGBoost threads per fit = CPUs / workers).")
     var workers: Int?
 
     @Flag(name: .long, help: "Start a new run even if an unfinished run with the same settings exists.")
