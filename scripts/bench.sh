@@ -6,3 +6,4 @@ bash "$(dirname "${BASH_SOURCE[0]}")/bench_backtest.sh" "$1"   # backtest: PROTO
 "$1" bench-render   # charts: every chart type for a one-year backtest (8,760 h × 3 thresholds, 35k RT prices), PNG and SVG
 "$1" data bench --log-level warning $( [ -d "$(dirname "${BASH_SOURCE[0]}")/../../shared/datasets/ercot" ] && echo --import "$(dirname "${BASH_SOURCE[0]}")/../../shared/datasets/ercot" )   # store: upsert/re-upsert/load 3M price rows, status; import of ../shared/datasets/ercot twice (wall and CPU seconds)
 bash "$(dirname "${BASH_SOURCE[0]}")/bench_forecast.sh" "$1"   # production speed: predict 5 nodes × 3 thresholds end to end (target ≤ 1 s), train 1 node vs XGBoost fitting time
+bash "$(dirname "${BASH_SOURCE[0]}")/bench_shards.sh" "$1"   # scale-out: a reference fold alone / beside CPU load / in a 1-CPU quota with the thread choice, per-fold cost, merge time, 1,000-node projection (docs/scale-out.md)

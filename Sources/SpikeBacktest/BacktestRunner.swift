@@ -196,15 +196,22 @@ public struct BacktestResult: Sendable {
 public struct BacktestRunner: Sendable {
     public var logger: Logger
     public var store: BacktestStore?
-    /// Parallel fold workers. The default is the number of active processors.
-    public var workers: Int
+    /// Parallel fold workers. Nil (the default) = one per CPU of ``cpus``.
+    public var workers: Int?
+    /// The CPUs the process was given; workers × XGBoost threads per fit stay within it.
+    public var cpus: CPUQuota
+    /// Run only these (node, model, fold) units (a shard of the grid). Nil = all.
+    public var only: Set<FoldKey>?
     /// Stop after this many newly completed folds (tests use it to simulate an interrupted run). Nil = run all.
     public var stopAfterFolds: Int?
 
-    public init(logger: Logger, store: BacktestStore?, workers: Int = ProcessInfo.processInfo.activeProcessorCount, stopAfterFolds: Int? = nil) {
+    public init(logger: Logger, store: BacktestStore?, workers: Int? = nil, cpus: CPUQuota = .current(),
+                only: Set<FoldKey>? = nil, stopAfterFolds: Int? = nil) {
         self.logger = logger
         self.store = store
-        self.workers = Swift.max(1, workers)
+        self.workers = workers.map { Swift.max(1, $0) }
+        self.cpus = cpus
+        self.only = only
         self.stopAfterFolds = stopAfterFolds
     }
 
@@ -221,7 +228,7 @@ public struct BacktestRunner: Sendable {
         // Features and labels, once per node.
         let featureSets = Array(Set(settings.models.map(\.featureSet))).sorted()
         var prepared: [Node: PreparedNode] = [:]
-        for node in settings.nodes {
+        for node in settings.nodes where only?.contains(where: { $0.node == node }) ?? true {
             let history: LocalDate
             if let h = wf.historyStart {
                 history = h
@@ -259,14 +266,15 @@ public struct BacktestRunner: Sendable {
         var units: [Unit] = []
         for fold in folds.reversed() {
             for node in settings.nodes {
-                for config in settings.models where !done.contains(FoldKey(node: node, model: config.name, fold: fold.index)) {
+                for config in settings.models where only?.contains(FoldKey(node: node, model: config.name, fold: fold.index)) ?? true
+                    && !done.contains(FoldKey(node: node, model: config.name, fold: fold.index)) {
                     units.append(Unit(node: node, config: config, fold: fold))
                 }
             }
         }
-        let totalUnits = folds.count * settings.nodes.count * settings.models.count
-        let workerCount = Swift.max(1, Swift.min(workers, units.count))
-        let threadsPerFit = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / workerCount)
+        let totalUnits = only?.count ?? folds.count * settings.nodes.count * settings.models.count
+        let (workerCount, threadsPerFit) = cpus.split(units: units.count, workers: workers)
+        logger.info("\(workerCount) fold workers x \(threadsPerFit) XGBoost threads on \(cpus)")
 
         struct Shared {
             var next = 0

@@ -28,8 +28,8 @@ public final class Store: Sendable {
     public let pool: DatabasePool
     /// How long a write waits for another process's write transaction before failing.
     public let busyTimeoutSeconds: Double
-    /// ``StoreLock/fileName``, held shared while this store is open.
-    private let usageLock: StoreLock
+    /// ``StoreLock/fileName``, held shared while this store is open (nil for a read-only file).
+    private let usageLock: StoreLock?
 
     /// File name of the database inside the data directory.
     public static let fileName = "spikecast.sqlite"
@@ -108,6 +108,28 @@ public final class Store: Sendable {
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 1)
             }
+        }
+    }
+
+    /// Opens an existing database file read-only — a store's `spikecast.sqlite` or a `spikecast backup`
+    /// copy — without migrating or writing it, so many worker processes can read one copy (e.g. on a
+    /// shared disk). Writes through this store fail.
+    public init(readOnlyFile file: URL) throws {
+        guard FileManager.default.isReadableFile(atPath: file.path) else { throw StoreError("cannot read database file \(file.path)") }
+        directory = file.deletingLastPathComponent()
+        busyTimeoutSeconds = 5
+        // No lock file: the copy may sit on a read-only or shared disk, and nothing here writes.
+        usageLock = nil
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            pool = try DatabasePool(path: file.path, configuration: config)
+            guard try pool.read({ try Store.migrator.hasCompletedMigrations($0) }) else {
+                throw StoreError("\(file.path) is not a spikecast store of this version (its tables are missing or older); open it once with `spikecast data status --data-dir …` or make a new `spikecast backup`")
+            }
+        } catch let e as StoreError { throw e } catch {
+            throw StoreError("cannot open database \(file.path) read-only: \(error)")
         }
     }
 

@@ -19,9 +19,12 @@ struct BacktestCommand: ParsableCommand {
             backtest (the `run` subcommand is the default). Every completed fold is stored in the data directory's \
             SQLite, so a killed run resumes from its last completed fold when the same command is run again. \
             `spikecast backtest list` lists stored runs; `spikecast backtest show ID` prints a run's metrics. \
-            `--preset protocol-v1` is the benchmark of ../shared/bench/PROTOCOL.md.
+            `--preset protocol-v1` is the benchmark of ../shared/bench/PROTOCOL.md. \
+            Grids too big for one machine run as shards (`--shard-output DIR --shard I/N`, or a Slurm array / \
+            Kubernetes Indexed Job) merged by `spikecast backtest merge DIR`; `spikecast backtest plan` prints \
+            the split and its estimated cost (docs/scale-out.md).
             """,
-        subcommands: [BacktestRunCommand.self, BacktestListCommand.self, BacktestShowCommand.self],
+        subcommands: [BacktestRunCommand.self, BacktestListCommand.self, BacktestShowCommand.self, BacktestPlanCommand.self, BacktestMergeCommand.self],
         defaultSubcommand: BacktestRunCommand.self
     )
 }
@@ -34,7 +37,8 @@ struct BacktestRunCommand: ParsableCommand {
             Issue days run from --start-date to --end-date (default: the last day whose targets all have labels). \
             Each refit day (every --refit-every issue days) trains on the rows whose target hour had ended by \
             its 06:00 CPT issue time, from the first day of data (or a rolling --window), and forecasts its issue \
-            days. Folds of nodes x model configurations run in parallel on the cores. \
+            days. Folds of nodes x model configurations run in parallel on the CPUs the process was given \
+            (BACKEND_PARALLEL_JOBS, SLURM_CPUS_PER_TASK, the cgroup CPU quota, else the affinity mask). \
             Metrics: Brier, Brier skill against hour-of-day climatology (with a 90 % bootstrap interval over \
             issue days), reliability / resolution / uncertainty, log loss, ROC-AUC, PR-AUC, ECE, precision and \
             recall at --cutoff, by node and threshold, and Brier by lead day, hour of day, month and regime \
@@ -46,38 +50,7 @@ struct BacktestRunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "First issue day (YYYY-MM-DD, CPT). Required.")
-    var startDate: String
-
-    @Option(name: .long, help: "Last issue day (default: the last day whose 72 target hours all have labels).")
-    var endDate: String?
-
-    @Option(name: .long, help: "A price threshold in $/MWh (repeatable).")
-    var threshold: [String] = []
-
-    @Option(name: .long, help: "Comma-separated thresholds (default 100,500,1000 or DEFAULT_PRICE_THRESHOLDS).")
-    var thresholds: String?
-
-    @Option(name: .long, help: "Comma-separated nodes (default DEFAULT_NODE_IDS or HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
-    var nodes: String?
-
-    @Option(name: .long, help: "One node (repeatable; same as --nodes with one value, as in `predict --node`).")
-    var node: [String] = []
-
-    @Option(name: .long, help: "Refit every k issue days (default 2).")
-    var refitEvery: Int = 2
-
-    @Option(name: .long, help: "Training window: expanding (default) or rolling:DAYS.")
-    var window: String = "expanding"
-
-    @Option(name: .long, help: "Minimum days of history before the first issue day (default 28; 0 for the preset).")
-    var minTrainingDays: Int?
-
-    @Option(name: .long, help: "Model configuration: a JSON file or a built-in name (default, reference, logistic, climatology, climatology-seasonal). Repeatable; default 'default'.")
-    var modelConfig: [String] = []
-
-    @Option(name: .long, help: "Named preset: protocol-v1 (the benchmark).")
-    var preset: String?
+    @OptionGroup var grid: BacktestGridOptions
 
     @Option(name: .long, help: "Output format: text, json or csv.")
     var outputFormat: BacktestOutputFormat = .text
@@ -97,62 +70,36 @@ struct BacktestRunCommand: ParsableCommand {
     @Option(name: .long, help: "Bootstrap resamples of issue days for the 90 % intervals (default 200; 0 = none).")
     var bootstrap: Int = 200
 
-    @Option(name: .long, help: "Parallel fold workers (default: the number of cores).")
+    @Option(name: .long, help: "Parallel fold workers (default: one per CPU the process was given; XGBoost threads per fit = CPUs / workers).")
     var workers: Int?
-
-    @Option(name: .long, help: "Run name shown by `backtest list`.")
-    var name: String?
 
     @Flag(name: .long, help: "Start a new run even if an unfinished run with the same settings exists.")
     var fresh = false
 
+    @Option(name: .long, help: "Run one shard of the grid and write its result file into this directory (merge with `backtest merge DIR`). The market data is read read-only.")
+    var shardOutput: String?
+
+    @Option(name: .long, help: "With --shard-output: shard INDEX/COUNT, INDEX from 0 (default: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX of --shard-count).")
+    var shard: String?
+
+    @Option(name: .long, help: "With --shard-output: the number of shards (default SPIKECAST_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT).")
+    var shardCount: Int?
+
+    @Option(name: .long, help: "With --shard-output: read the market data read-only from this file: a `spikecast backup` archive (unpacked to $TMPDIR) or a store's spikecast.sqlite (default: the data directory's).")
+    var storeFile: String?
+
     func run() throws {
         let logger = global.logger("spikecast.backtest")
         let clock = ContinuousClock()
-        guard let start = LocalDate(startDate) else { throw ArgumentParser.ValidationError("--start-date '\(startDate)' is not a date (YYYY-MM-DD)") }
-        let end: LocalDate?
-        if let e = endDate {
-            guard let d = LocalDate(e) else { throw ArgumentParser.ValidationError("--end-date '\(e)' is not a date (YYYY-MM-DD)") }
-            end = d
-        } else {
-            end = nil
-        }
-        let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(Self.loadConfig)
-        if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
-        let isPreset = preset != nil
-
+        if shardOutput != nil || shard != nil || shardCount != nil || storeFile != nil { return try runShard(logger: logger) }
+        let isPreset = grid.preset != nil
         let t0 = clock.now
         let store = try Store(directory: global.resolvedDataDir)
-        let nodeList = isPreset ? [ProtocolV1.node] : try Self.parseNodes(node.isEmpty ? nodes : (node + (nodes.map { [$0] } ?? [])).joined(separator: ","))
-        let data = try store.loadMarketData(nodes: nodeList)
+        let (settings, data, models) = try grid.resolve(store: store)
         let loadSeconds = Self.secs(clock.now - t0)
 
-        var settings: BacktestSettings
-        if isPreset {
-            settings = try ProtocolV1.settings(data: data, evalFrom: start, evalTo: end, models: models)
-        } else {
-            let ts = try Self.parseThresholds(single: threshold, list: thresholds)
-            // The history starts on the first CPT day with real-time prices of any requested node.
-            let firsts = nodeList.compactMap { n in data.price(n, .realTime).flatMap { $0.isEmpty ? nil : CentralTime.day(of: Instant(seconds: $0.starts[0])) } }
-            guard let history = firsts.min() else {
-                throw ArgumentParser.ValidationError("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
-            }
-            var last = end
-            if last == nil {
-                let lasts = try nodeList.compactMap { n -> LocalDate? in
-                    data.price(n, .realTime) == nil ? nil : try data.sampleIssueDays(node: n).last
-                }
-                guard let l = lasts.min() else { throw ArgumentParser.ValidationError("no issue day has all 72 target hours labelled; import more real-time prices") }
-                last = l
-            }
-            let wf = try WalkForward(firstIssueDay: start, lastIssueDay: last!, refitEvery: refitEvery, window: TrainingWindow.parse(window),
-                                     minimumTrainingDays: minTrainingDays ?? 28, historyStart: history)
-            settings = try BacktestSettings(name: name ?? "backtest \(start)…\(last!)", walkForward: wf, nodes: nodeList, thresholds: ts, models: models)
-        }
-        if let name { settings.name = name }
-
         let backtestStore = try BacktestStore(db: store.pool)
-        let runner = BacktestRunner(logger: logger, store: backtestStore, workers: workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let runner = BacktestRunner(logger: logger, store: backtestStore, workers: workers, cpus: Self.cpuQuota())
         let bar = BacktestProgressBar(enabled: isatty(2) == 1, noColor: ProcessEnvironment.shared["NO_COLOR"] != nil)
         let result = try runner.run(settings: settings, data: data, resume: !fresh) { done, total in bar.update(done, total) }
         bar.finish()
@@ -198,6 +145,44 @@ struct BacktestRunCommand: ParsableCommand {
             logger.info("wrote predictions to \(path)")
         }
         try Self.emit(output, to: outputPath)
+    }
+
+    /// `--shard-output`: one shard of the grid on a read-only store copy; writes DIR/shard-IIII-of-NNNN.json.
+    func runShard(logger: Logger) throws {
+        guard let dir = shardOutput else {
+            throw ArgumentParser.ValidationError("--shard, --shard-count and --store-file need --shard-output DIR (the directory the shard result is written to)")
+        }
+        if dumpFeatures != nil || dumpPredictions != nil || outputPath != nil {
+            throw ArgumentParser.ValidationError("--dump-features, --dump-predictions and --output-path apply to the merged run, not to a shard: use them with `backtest show`/`report` after `backtest merge`")
+        }
+        let shardID: ShardID
+        do {
+            shardID = try ShardID.resolve(explicit: shard, count: shardCount, environment: ProcessEnvironment.shared.values) ?? ShardID(index: 0, count: 1)
+        } catch { throw ArgumentParser.ValidationError("\(error)") }
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let given = storeFile.map { URL(fileURLWithPath: $0) } ?? global.resolvedDataDir.appendingPathComponent(Store.fileName)
+        let file = try ShardInput.databaseFile(given, scratch: FileManager.default.temporaryDirectory)
+        defer { if file != given { try? FileManager.default.removeItem(at: file.deletingLastPathComponent().deletingLastPathComponent()) } }
+        let store = try Store(readOnlyFile: file)
+        let (settings, data, _) = try grid.resolve(store: store)
+        let loadSeconds = Self.secs(clock.now - t0)
+        let runner = ShardRun(logger: logger, directory: URL(fileURLWithPath: dir, isDirectory: true), shard: shardID, cpus: Self.cpuQuota(), workers: workers)
+        switch try runner.run(settings: settings, data: data, loadSeconds: loadSeconds) {
+        case .written(let url, let r):
+            print("shard \(shardID): \(r.folds.count) folds, \(r.rows.count) prediction rows in \(Self.fmt(r.timing.total, 1)) s (\(r.cpu.workers) workers x \(r.cpu.threadsPerFit) threads on \(r.cpu.cpus) CPUs: \(r.cpu.source)\(r.resumedFolds > 0 ? "; \(r.resumedFolds) folds resumed" : "")) -> \(url.path)")
+        case .alreadyComplete(let url, let r):
+            print("shard \(shardID): already complete (\(r.folds.count) folds) in \(url.path)")
+        case .incomplete(let done, let total):
+            throw ArgumentParser.ValidationError("shard \(shardID) stopped after \(done) of \(total) folds; rerun the same command to resume")
+        }
+    }
+
+    /// The CPUs this process was given (`--workers` only sets the parallel fits, not the CPU count).
+    static func cpuQuota() -> CPUQuota {
+        CPUQuota.detect(explicit: nil, environment: ProcessEnvironment.shared.values,
+                        readFile: { try? String(contentsOfFile: $0, encoding: .utf8) },
+                        affinityCount: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     // MARK: Helpers shared with `show`
@@ -331,6 +316,89 @@ struct BacktestRunCommand: ParsableCommand {
     }
 }
 
+/// The grid of a backtest (issue days, walk-forward, nodes, thresholds, model configurations), shared
+/// by `backtest run` and `backtest plan`.
+struct BacktestGridOptions: ParsableArguments {
+    @Option(name: .long, help: "First issue day (YYYY-MM-DD, CPT). Required.")
+    var startDate: String
+
+    @Option(name: .long, help: "Last issue day (default: the last day whose 72 target hours all have labels).")
+    var endDate: String?
+
+    @Option(name: .long, help: "A price threshold in $/MWh (repeatable).")
+    var threshold: [String] = []
+
+    @Option(name: .long, help: "Comma-separated thresholds (default 100,500,1000 or DEFAULT_PRICE_THRESHOLDS).")
+    var thresholds: String?
+
+    @Option(name: .long, help: "Comma-separated nodes (default DEFAULT_NODE_IDS or HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
+    var nodes: String?
+
+    @Option(name: .long, help: "One node (repeatable; same as --nodes with one value, as in `predict --node`).")
+    var node: [String] = []
+
+    @Option(name: .long, help: "Refit every k issue days (default 2).")
+    var refitEvery: Int = 2
+
+    @Option(name: .long, help: "Training window: expanding (default) or rolling:DAYS.")
+    var window: String = "expanding"
+
+    @Option(name: .long, help: "Minimum days of history before the first issue day (default 28; 0 for the preset).")
+    var minTrainingDays: Int?
+
+    @Option(name: .long, help: "Model configuration: a JSON file or a built-in name (default, reference, logistic, climatology, climatology-seasonal). Repeatable; default 'default'.")
+    var modelConfig: [String] = []
+
+    @Option(name: .long, help: "Named preset: protocol-v1 (the benchmark).")
+    var preset: String?
+
+    @Option(name: .long, help: "Run name shown by `backtest list`.")
+    var name: String?
+
+    /// The settings of this command line and the market data of its nodes (read from `store`).
+    func resolve(store: Store) throws -> (BacktestSettings, MarketData, [ModelConfig]) {
+        guard let start = LocalDate(startDate) else { throw ArgumentParser.ValidationError("--start-date '\(startDate)' is not a date (YYYY-MM-DD)") }
+        let end: LocalDate?
+        if let e = endDate {
+            guard let d = LocalDate(e) else { throw ArgumentParser.ValidationError("--end-date '\(e)' is not a date (YYYY-MM-DD)") }
+            end = d
+        } else {
+            end = nil
+        }
+        let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(BacktestRunCommand.loadConfig)
+        if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
+        let isPreset = preset != nil
+
+        let nodeList = isPreset ? [ProtocolV1.node] : try BacktestRunCommand.parseNodes(node.isEmpty ? nodes : (node + (nodes.map { [$0] } ?? [])).joined(separator: ","))
+        let data = try store.loadMarketData(nodes: nodeList)
+
+        var settings: BacktestSettings
+        if isPreset {
+            settings = try ProtocolV1.settings(data: data, evalFrom: start, evalTo: end, models: models)
+        } else {
+            let ts = try BacktestRunCommand.parseThresholds(single: threshold, list: thresholds)
+            // The history starts on the first CPT day with real-time prices of any requested node.
+            let firsts = nodeList.compactMap { n in data.price(n, .realTime).flatMap { $0.isEmpty ? nil : CentralTime.day(of: Instant(seconds: $0.starts[0])) } }
+            guard let history = firsts.min() else {
+                throw ArgumentParser.ValidationError("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
+            }
+            var last = end
+            if last == nil {
+                let lasts = try nodeList.compactMap { n -> LocalDate? in
+                    data.price(n, .realTime) == nil ? nil : try data.sampleIssueDays(node: n).last
+                }
+                guard let l = lasts.min() else { throw ArgumentParser.ValidationError("no issue day has all 72 target hours labelled; import more real-time prices") }
+                last = l
+            }
+            let wf = try WalkForward(firstIssueDay: start, lastIssueDay: last!, refitEvery: refitEvery, window: TrainingWindow.parse(window),
+                                     minimumTrainingDays: minTrainingDays ?? 28, historyStart: history)
+            settings = try BacktestSettings(name: name ?? "backtest \(start)…\(last!)", walkForward: wf, nodes: nodeList, thresholds: ts, models: models)
+        }
+        if let name { settings.name = name }
+        return (settings, data, models)
+    }
+}
+
 struct BacktestListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored backtest runs, newest first.")
 
@@ -450,5 +518,88 @@ extension BacktestStore {
     func finishRunSummary(_ runID: Int64?, json: String) throws {
         guard let runID, let run = try run(id: runID) else { return }
         try finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)), error: run.error, summaryJSON: json)
+    }
+}
+
+struct BacktestPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print a backtest grid's folds, its split into shards and the estimated cost of each shard.",
+        discussion: """
+            Takes the grid options of `backtest run` and --shard-count N. The split is the one `--shard-output` \
+            runs use: (node, model, fold-range) blocks dealt largest first to the least-loaded shard, by relative \
+            cost (training days x a per-configuration weight). Seconds are estimated from the fit seconds per \
+            training row of the folds already stored in the data directory's backtest runs; configurations \
+            never run show relative cost only.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var grid: BacktestGridOptions
+
+    @Option(name: .long, help: "Number of shards (default SPIKECAST_SHARD_COUNT, else 1).")
+    var shardCount: Int?
+
+    @Flag(name: .long, help: "Also list every fold.")
+    var folds = false
+
+    func run() throws {
+        let store = try Store(directory: global.resolvedDataDir)
+        let (settings, _, _) = try grid.resolve(store: store)
+        let n = try shardCount ?? ProcessEnvironment.shared["SPIKECAST_SHARD_COUNT"].map { text in
+            guard let v = Int(text) else { throw ArgumentParser.ValidationError("SPIKECAST_SHARD_COUNT='\(text)' is not a whole number") }
+            return v
+        } ?? 1
+        let plan: ShardPlan
+        do { plan = try ShardPlan(settings: settings, count: n) } catch { throw ArgumentParser.ValidationError("\(error)") }
+        let measured = try MeasuredFoldCost.fromStore(BacktestStore(db: store.pool))
+        print(ShardPlanReport(plan: plan, measured: measured, listFolds: folds).text)
+    }
+}
+
+struct BacktestMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Check a --shard-output directory and store its shards as one backtest run.",
+        discussion: """
+            Refuses, naming the file and the difference, unless all N shards are there with identical settings, \
+            data fingerprint and split. The stored run has the same prediction rows, metrics and reports as the \
+            grid run in one process; `spikecast backtest show ID` prints it.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The directory the shards wrote to (--shard-output).")
+    var directory: String
+
+    @Option(name: .long, help: "Name of the merged run (default: the grid's name).")
+    var name: String?
+
+    @Option(name: .long, help: "Output format of the metrics: text, json or csv.")
+    var outputFormat: BacktestOutputFormat = .text
+
+    @Option(name: .long, help: "Bootstrap resamples for the 90 % intervals (default 200).")
+    var bootstrap: Int = 200
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let merge: ShardMerge
+        do { merge = try ShardMerge.load(directory: URL(fileURLWithPath: directory, isDirectory: true)) } catch let e as BacktestError {
+            throw ArgumentParser.ValidationError(e.description)
+        }
+        let store = try Store(directory: global.resolvedDataDir)
+        let bt = try BacktestStore(db: store.pool)
+        let runID = try merge.store(into: bt, name: name)
+        let mergeSeconds = BacktestRunCommand.secs(clock.now - t0)
+        let rows = try bt.predictions(runID: runID)
+        let report = Evaluation.report(rows, options: EvaluationOptions(extended: true, bootstrapSamples: bootstrap))
+        var settings = merge.settings
+        if let name { settings.name = name }
+        let json = try BacktestRunCommand.reportJSON(report, runID: runID, settings: settings, timings: merge.timings)
+        try bt.finishRunSummary(runID, json: json)
+        FileHandle.standardError.write(Data("merged \(merge.shards.count) shards (\(merge.folds.count) folds, \(rows.count) prediction rows) into run \(runID) \"\(settings.name)\" in \(BacktestRunCommand.fmt(mergeSeconds, 2)) s\n".utf8))
+        print(try BacktestRunCommand.render(report, runID: runID, json: json, format: outputFormat))
     }
 }
