@@ -81,6 +81,17 @@ public struct StrategyDifference: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey { case a, b, node, differenceUSD = "difference_usd", interval = "interval_90", blockDays = "block_days" }
 }
 
+/// What one fixed hold-back setting would have earned over the whole period: chosen in hindsight, so it
+/// is not a strategy, only the ceiling of what choosing on past days can reach.
+public struct FixedSettingRevenue: Sendable, Hashable, Codable {
+    public var model: String
+    public var node: String
+    public var strike: Double
+    public var alpha: Double
+    public var revenueUSD: Double
+    enum CodingKeys: String, CodingKey { case model, node, strike, alpha, revenueUSD = "revenue_usd" }
+}
+
 /// The result of ``ValueBacktest/run(rows:data:options:)``.
 public struct ValueReport: Sendable, Hashable, Codable {
     public var battery: BatterySpec
@@ -97,10 +108,12 @@ public struct ValueReport: Sendable, Hashable, Codable {
     public var strategies: [StrategyResult]
     public var relativeValue: [RelativeValuePoint]
     public var differences: [StrategyDifference]
+    /// Every fixed (strike, α) of every model over the whole period, in hindsight (not a strategy).
+    public var hindsight: [FixedSettingRevenue]
 
     enum CodingKeys: String, CodingKey {
         case battery, nodes, settledDays = "settled_days", skippedDays = "skipped_days", firstDay = "first_day", lastDay = "last_day"
-        case strikes, alphas, strategies, relativeValue = "relative_value", differences
+        case strikes, alphas, strategies, relativeValue = "relative_value", differences, hindsight
     }
 }
 
@@ -113,7 +126,9 @@ public struct ValueOptions: Sendable, Hashable {
     public var blockDays: Int
     public var seed: UInt64
 
-    public init(battery: BatterySpec, alphas: [Double] = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7], bootstrapSamples: Int = 1000,
+    /// The default α candidates reach down to 0.01: for a $1000 strike a held-back hour risks tens of dollars
+    /// of DAM arbitrage against a loss of about $1000, a cost/loss ratio of a few percent.
+    public init(battery: BatterySpec, alphas: [Double] = [0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5], bootstrapSamples: Int = 1000,
                 blockDays: Int = Bootstrap.defaultBlockDays, seed: UInt64 = 13) {
         self.battery = battery
         self.alphas = alphas
@@ -139,6 +154,7 @@ public enum ValueBacktest {
 
         var strategies: [StrategyResult] = []
         var differences: [StrategyDifference] = []
+        var hindsight: [FixedSettingRevenue] = []
         var settled: [String: Int] = [:]
         var skipped: [String: Int] = [:]
         var firstDay: LocalDate?, lastDay: LocalDate?
@@ -239,6 +255,11 @@ public enum ValueBacktest {
                     used[label, default: 0] += 1
                 }
                 holdBackDaily[m] = daily
+                for (c, cand) in candidates.enumerated() {
+                    guard let cand else { continue }
+                    hindsight.append(FixedSettingRevenue(model: m, node: node.name, strike: cand.strike.dollars, alpha: cand.alpha,
+                                                         revenueUSD: revenue.reduce(0) { $0 + $1[c] }))
+                }
                 strategies.append(result("hold-back:\(m)", daily, settings: used))
             }
 
@@ -281,7 +302,7 @@ public enum ValueBacktest {
         return ValueReport(battery: options.battery, nodes: nodes.map(\.name), settledDays: settled, skippedDays: skipped,
                            firstDay: firstDay?.description, lastDay: lastDay?.description,
                            strikes: thresholds.map(\.dollars), alphas: options.alphas,
-                           strategies: strategies, relativeValue: curves, differences: differences)
+                           strategies: strategies, relativeValue: curves, differences: differences, hindsight: hindsight)
     }
 
     static func format(_ a: Double) -> String {

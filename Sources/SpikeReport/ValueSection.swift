@@ -71,6 +71,15 @@ public enum ValueRun {
                 let iv = d.interval.map { "[\(String(format: "%.0f", $0.low)), \(String(format: "%.0f", $0.high))]" } ?? "–"
                 out.append("  \(d.a) − \(d.b): $\(String(format: "%.0f", d.differenceUSD)) \(iv) (90 %, \(d.blockDays)-day blocks)")
             }
+            let damOnly = rows.first { $0.name == "dam-only" }?.revenueUSD ?? 0
+            for m in Set(r.hindsight.filter { $0.node == n }.map(\.model)).sorted() {
+                if let best = r.hindsight.filter({ $0.node == n && $0.model == m }).max(by: { $0.revenueUSD < $1.revenueUSD }),
+                   best.revenueUSD <= damOnly + 0.005 {
+                    out.append("  hindsight, \(m): no fixed (strike, α) setting earned more than dam-only ($\(String(format: "%.0f", damOnly))) over these days")
+                } else if let best = r.hindsight.filter({ $0.node == n && $0.model == m }).max(by: { $0.revenueUSD < $1.revenueUSD }) {
+                    out.append("  hindsight, \(m): best fixed setting strike $\(Threshold(best.strike)) at α \(ReportFormat.number(best.alpha, digits: 2)) would have earned $\(String(format: "%.0f", best.revenueUSD)) (dam-only $\(String(format: "%.0f", damOnly)); chosen after the fact, not a strategy)")
+                }
+            }
             for s in rows where s.settings != nil {
                 let top = s.settings!.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key) (\($0.value) d)" }.joined(separator: ", ")
                 out.append("  \(s.name) settings chosen on past days: \(top)")

@@ -115,7 +115,7 @@ struct ValueTests {
     // MARK: The value backtest
 
     /// 30 operating days with a spike at 17:00 on every third day, forecast by "oracle" (p = 0.9 on those
-    /// hours) and by "blind" (p = 0.01 everywhere).
+    /// hours) and by "blind" (p = 0.005 everywhere, below every α).
     static func synthetic() -> (rows: [PredictionRow], data: MarketData) {
         let node: Node = "HB_HUBAVG"
         let first = LocalDate("2024-06-01")!
@@ -138,7 +138,7 @@ struct ValueTests {
             let issue = CentralTime.unambiguousWall(issueDay, hour: 6)
             for h in 0..<24 {
                 let spike = k % 3 == 0 && h == 17
-                for (model, p) in [("oracle", spike ? 0.9 : 0.01), ("blind", 0.01)] {
+                for (model, p) in [("oracle", spike ? 0.9 : 0.005), ("blind", 0.005)] {
                     rows.append(PredictionRow(node: node, threshold: Threshold(500), model: model, issueDay: issueDay, issueTime: issue,
                                               targetStart: Instant(seconds: s + Int64(h) * 3600), targetIndex: h, leadHours: 18 + h,
                                               probability: p, climatology: 0.01, seasonalClimatology: 0.01, label: spike ? 1 : 0,
