@@ -781,10 +781,12 @@ public struct ReportBuilder: Sendable {
             let a = results.filter { $0.verdict == .aBetter }.count, b = results.filter { $0.verdict == .bBetter }.count
             return "A better in \(a), B better in \(b), no significant difference in \(results.count - a - b) of \(results.count) node × threshold pairs"
         }
-        if !s.rowsA.isEmpty, let t = s.thresholds.first {
-            let m = Evaluation.summary(s.rowsA.filter { $0.threshold == t }, options: EvaluationOptions(extended: true, bootstrapSamples: 0))
-            guard m.hasEvidence else { return "$\(t): \(Evaluation.tooFewSpikesText(m.nPos)) in \(m.nRows) hours" }
-            return "$\(t): BSS vs seasonal \(m.bssSeasonal.map { ReportFormat.number($0) } ?? "–") · vs hour of day \(m.bss.map { ReportFormat.number($0) } ?? "–") · ROC-AUC \(m.rocAUC.map { ReportFormat.number($0) } ?? "–") · \(m.nPos) spikes in \(m.nRows) hours"
+        if let (label, rowsA) = s.allRows.first, !rowsA.isEmpty, let t = s.thresholds.first {
+            // One model's rows (a run holding several configurations names the first).
+            let m = Evaluation.summary(rowsA.filter { $0.threshold == t }, options: EvaluationOptions(extended: true, bootstrapSamples: 0))
+            let who = s.allRows.count > 1 ? "\(label) " : ""
+            guard m.hasEvidence else { return "\(who)$\(t): \(Evaluation.tooFewSpikesText(m.nPos)) in \(m.nRows) hours" }
+            return "\(who)$\(t): BSS vs seasonal \(m.bssSeasonal.map { ReportFormat.number($0) } ?? "–") · vs hour of day \(m.bss.map { ReportFormat.number($0) } ?? "–") · ROC-AUC \(m.rocAUC.map { ReportFormat.number($0) } ?? "–") · \(m.nPos) spikes in \(m.nRows) hours"
         }
         if let t = s.thresholds.first {
             let best = s.forecasts.filter { $0.threshold == t }.flatMap { f in f.hours.map { (f.node, $0) } }.max { $0.1.probability < $1.1.probability }
