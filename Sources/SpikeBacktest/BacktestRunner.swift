@@ -99,6 +99,8 @@ public struct PreparedNode: Sendable {
     public let leadHours: [Int32]
     /// CPT hour of day of each row's target (for climatology).
     public let hours: [Int]
+    /// CPT month (1…12) of each row's target (for the seasonal climatology).
+    public let months: [Int]
     /// When each row's label became known: the latest availability of its hour's real-time records
     /// (Int64.max when the label is undefined).
     public let labelKnownAt: [Int64]
@@ -127,6 +129,7 @@ public struct PreparedNode: Sendable {
         self.leadHours = first.leadHours
         self.labels = LabelBuilder.labels(prices: rt, targetStarts: first.targetStarts, thresholds: thresholds)
         self.hours = first.targetStarts.map { CentralTime.hourOfDay(Instant(seconds: $0)) }
+        self.months = first.targetStarts.map { CentralTime.day(of: Instant(seconds: $0)).month }
         self.labelKnownAt = LabelBuilder.knownAt(prices: rt, targetStarts: first.targetStarts, labels: labels)
         var ranges: [Int: Range<Int>] = [:]
         var times: [Int: Int64] = [:]
@@ -314,11 +317,17 @@ public struct BacktestRunner: Sendable {
                     let ta = clock.now
                     let model = try ForecastPipeline.fit(features: x, labels: p.labels, rows: trainRows, config: config, node: unit.node)
                     var clim: [Threshold: HourClimatology] = [:]
+                    var seasonal: [Threshold: SeasonalClimatology] = [:]
                     var positives: [String: Int] = [:]
                     let trainHours = trainRows.map { p.hours[$0] }
+                    let trainMonths = trainRows.map { p.months[$0] }
                     for t in thresholds {
                         let ys = trainRows.map { p.labels.values[t]![$0] }
                         clim[t] = HourClimatology(labels: ys, hours: trainHours)
+                        // The seasonal reference: hour × month climatology on the same rows, default smoothing.
+                        let cp = ClimatologyParameters()
+                        seasonal[t] = SeasonalClimatology(labels: ys, hours: trainHours, months: trainMonths,
+                                                          neighbourWeight: cp.neighbourWeight, priorStrength: cp.priorStrength)
                         positives[t.description] = ys.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
                     }
                     let trainTime = seconds(clock.now - ta)
@@ -334,7 +343,7 @@ public struct BacktestRunner: Sendable {
                         guard let pt = probs[t], pt.count == testRows.count else {
                             throw BacktestError("model \(config.name) returned no forecast for threshold \(t) on fold \(unit.fold.index)")
                         }
-                        let table = clim[t]!
+                        let table = clim[t]!, seasonalTable = seasonal[t]!
                         let ys = p.labels.values[t]!
                         for (j, r) in testRows.enumerated() {
                             out.append(PredictionRow(
@@ -342,6 +351,7 @@ public struct BacktestRunner: Sendable {
                                 issueTime: Instant(seconds: p.issueTimeOfDay[p.issueDays[r].dayNumber]!),
                                 targetStart: Instant(seconds: p.targetStarts[r]), targetIndex: Int(p.targetIndex[r]),
                                 leadHours: Int(p.leadHours[r]), probability: pt[j], climatology: table.probability(hour: p.hours[r]),
+                                seasonalClimatology: seasonalTable.probability(hour: p.hours[r], month: p.months[r]),
                                 label: ys[r], modelID: modelID, fold: unit.fold.index))
                         }
                     }

@@ -78,6 +78,11 @@ public final class BacktestStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The hour × month climatology reference of each prediction. Rows of older runs keep NULL
+        // (read back as NaN: their seasonal skill shows as "–"), so stored runs stay readable.
+        m.registerMigration("backtest-v2-seasonal-climatology") { db in
+            try db.execute(sql: "ALTER TABLE backtest_predictions ADD COLUMN seasonal_climatology REAL")
+        }
         return m
     }
 
@@ -137,13 +142,14 @@ public final class BacktestStore: Sendable {
         try db.write { db in
             let stmt = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO backtest_predictions
-                (run_id, node, threshold, model, issue_day, issue_time, target_start, target_index, lead, probability, climatology, label, model_id, fold)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (run_id, node, threshold, model, issue_day, issue_time, target_start, target_index, lead, probability, climatology,
+                 seasonal_climatology, label, model_id, fold)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in rows {
                 try stmt.execute(arguments: [runID, r.node.name, r.threshold.dollars, r.model, r.issueDay.description, r.issueTime.seconds,
                                              r.targetStart.seconds, r.targetIndex, r.leadHours, r.probability, r.climatology,
-                                             Int(r.label), r.modelID, r.fold])
+                                             r.seasonalClimatology.isFinite ? r.seasonalClimatology : nil, Int(r.label), r.modelID, r.fold])
             }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO backtest_folds (run_id, node, model, fold, refit_day, train_rows, train_seconds, info, completed)
@@ -203,7 +209,8 @@ public final class BacktestStore: Sendable {
                     node: Node(r["node"] as String), threshold: Threshold(r["threshold"]), model: r["model"],
                     issueDay: LocalDate(r["issue_day"] as String) ?? LocalDate(dayNumber: 0), issueTime: Instant(seconds: r["issue_time"]),
                     targetStart: Instant(seconds: r["target_start"]), targetIndex: r["target_index"], leadHours: r["lead"],
-                    probability: r["probability"], climatology: r["climatology"], label: Int8(r["label"] as Int),
+                    probability: r["probability"], climatology: r["climatology"],
+                    seasonalClimatology: (r["seasonal_climatology"] as Double?) ?? .nan, label: Int8(r["label"] as Int),
                     modelID: r["model_id"], fold: r["fold"]))
             }
             return out

@@ -3,7 +3,8 @@ import SpikeCore
 import SpikeMetrics
 
 /// One stored backtest forecast: a (node, threshold, model configuration, issue, target hour) with
-/// the model's probability, the climatology baseline, the label and the fold that produced it.
+/// the model's probability, the two climatology references (hour of day, and hour of day × month),
+/// the label and the fold that produced it.
 public struct PredictionRow: Hashable, Sendable, Codable {
     public var node: Node
     public var threshold: Threshold
@@ -17,7 +18,11 @@ public struct PredictionRow: Hashable, Sendable, Codable {
     public var targetIndex: Int
     public var leadHours: Int
     public var probability: Double
+    /// Hour-of-day climatology fitted on the fold's training rows (bench PROTOCOL.md §8).
     public var climatology: Double
+    /// Hour-of-day × month climatology (``SeasonalClimatology``) fitted on the same training rows:
+    /// the reference the reports lead with. NaN for rows stored before it was recorded.
+    public var seasonalClimatology: Double
     /// 1 spike, 0 none, −1 undefined (fewer than 60 minutes of real-time data; excluded from metrics).
     public var label: Int8
     /// Identifies the fitted model: `<config>@<refit day>`.
@@ -25,7 +30,8 @@ public struct PredictionRow: Hashable, Sendable, Codable {
     public var fold: Int
 
     public init(node: Node, threshold: Threshold, model: String, issueDay: LocalDate, issueTime: Instant, targetStart: Instant,
-                targetIndex: Int, leadHours: Int, probability: Double, climatology: Double, label: Int8, modelID: String, fold: Int) {
+                targetIndex: Int, leadHours: Int, probability: Double, climatology: Double, seasonalClimatology: Double = .nan,
+                label: Int8, modelID: String, fold: Int) {
         self.node = node
         self.threshold = threshold
         self.model = model
@@ -36,6 +42,7 @@ public struct PredictionRow: Hashable, Sendable, Codable {
         self.leadHours = leadHours
         self.probability = probability
         self.climatology = climatology
+        self.seasonalClimatology = seasonalClimatology
         self.label = label
         self.modelID = modelID
         self.fold = fold
@@ -50,7 +57,9 @@ public struct MetricSummary: Hashable, Sendable, Codable {
     public var nRows: Int
     public var nPos: Int
     public var brier: Double
+    /// Brier of the hour-of-day climatology (bench PROTOCOL.md §8) on the same rows.
     public var brierClim: Double
+    /// Skill against the hour-of-day climatology (the protocol's BSS).
     public var bss: Double?
     public var logloss: Double
     public var loglossClim: Double
@@ -63,23 +72,47 @@ public struct MetricSummary: Hashable, Sendable, Codable {
     public var meanPred: Double
     public var baseRate: Double
     // Extended metrics (absent in the protocol JSON).
+    /// Brier of the hour-of-day × month climatology fitted on the same training rows (nil when
+    /// a row has none recorded, i.e. runs stored before it was).
+    public var brierSeasonal: Double?
+    /// Skill against the seasonal climatology: the headline skill of reports.
+    public var bssSeasonal: Double?
+    /// True when the rows hold fewer than ``Evaluation/minimumSpikes`` positives: no skill, interval
+    /// or verdict is shown for them, only "too few spikes (n)".
+    public var tooFewSpikes: Bool?
     public var reliability: Double?
     public var resolution: Double?
     public var uncertainty: Double?
+    /// Precision and recall at the fixed cut-off of ``EvaluationOptions/cutoff``.
     public var precisionRecall: Metrics.PrecisionRecall?
+    /// Precision and recall when each issue day's cut-off is the one that maximised F1 on the rows
+    /// whose labels were known at that issue time (no look-ahead); `cutoff` is the last one used.
+    public var precisionRecallPastF1: Metrics.PrecisionRecall?
+    /// Precision and recall when an alarm is raised for p ≥ multiple × the row's climatology
+    /// (seasonal when recorded); `cutoff` is the multiple.
+    public var precisionRecallClimatologyMultiple: Metrics.PrecisionRecall?
     public var reliabilityTable: [Metrics.ReliabilityBin]?
-    /// 90 % bootstrap intervals (whole issue days resampled).
+    /// 90 % bootstrap intervals (blocks of ``bootstrapBlockDays`` consecutive issue days resampled).
     public var brierInterval: Bootstrap.Interval?
     public var bssInterval: Bootstrap.Interval?
+    public var bssSeasonalInterval: Bootstrap.Interval?
     public var rocAUCInterval: Bootstrap.Interval?
+    /// Issue days per bootstrap block (nil without intervals).
+    public var bootstrapBlockDays: Int?
 
     enum CodingKeys: String, CodingKey {
         case nRows = "n_rows", nPos = "n_pos", brier, brierClim = "brier_clim", bss, logloss, loglossClim = "logloss_clim"
         case rocAUC = "roc_auc", rocAUCClim = "roc_auc_clim", prAUC = "pr_auc", prAUCClim = "pr_auc_clim", ece, eceClim = "ece_clim"
         case meanPred = "mean_pred", baseRate = "base_rate", reliability, resolution, uncertainty
-        case precisionRecall = "precision_recall", reliabilityTable = "reliability_table"
-        case brierInterval = "brier_90", bssInterval = "bss_90", rocAUCInterval = "roc_auc_90"
+        case brierSeasonal = "brier_seasonal", bssSeasonal = "bss_seasonal", tooFewSpikes = "too_few_spikes"
+        case precisionRecall = "precision_recall", precisionRecallPastF1 = "precision_recall_past_f1"
+        case precisionRecallClimatologyMultiple = "precision_recall_climatology_multiple", reliabilityTable = "reliability_table"
+        case brierInterval = "brier_90", bssInterval = "bss_90", bssSeasonalInterval = "bss_seasonal_90", rocAUCInterval = "roc_auc_90"
+        case bootstrapBlockDays = "bootstrap_block_days"
     }
+
+    /// Positives are enough to show a skill, an interval or a verdict (see ``Evaluation/minimumSpikes``).
+    public var hasEvidence: Bool { nPos >= Evaluation.minimumSpikes }
 }
 
 /// Brier restricted to a group (the protocol's `by_lead_day` entries).
@@ -89,7 +122,16 @@ public struct BrierSummary: Hashable, Sendable, Codable {
     public var brier: Double
     public var brierClim: Double
     public var bss: Double?
-    enum CodingKeys: String, CodingKey { case nRows = "n_rows", nPos = "n_pos", brier, brierClim = "brier_clim", bss }
+    /// Brier and skill against the seasonal climatology (nil when not recorded for every row).
+    public var brierSeasonal: Double?
+    public var bssSeasonal: Double?
+    enum CodingKeys: String, CodingKey {
+        case nRows = "n_rows", nPos = "n_pos", brier, brierClim = "brier_clim", bss
+        case brierSeasonal = "brier_seasonal", bssSeasonal = "bss_seasonal"
+    }
+
+    /// Positives are enough to show a skill (see ``Evaluation/minimumSpikes``).
+    public var hasEvidence: Bool { nPos >= Evaluation.minimumSpikes }
 }
 
 /// Ways to slice forecasts.
@@ -98,6 +140,9 @@ public enum Breakdown: String, CaseIterable, Sendable, Codable {
 
     /// The ERCOT real-time co-optimisation (RTC+B) went live on this CPT day.
     public static let rtcbStart = LocalDate(year: 2025, month: 12, day: 5)!
+
+    /// `YYYY-MM` of a CPT day.
+    public static func monthKey(_ d: LocalDate) -> String { "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)" }
 
     /// The group key of `row`.
     public func key(_ row: PredictionRow) -> String {
@@ -109,8 +154,7 @@ public enum Breakdown: String, CaseIterable, Sendable, Codable {
             let h = CentralTime.hourOfDay(row.targetStart)
             return h < 10 ? "0\(h)" : "\(h)"
         case .month:
-            let d = CentralTime.day(of: row.targetStart)
-            return "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)"
+            return Self.monthKey(CentralTime.day(of: row.targetStart))
         case .regime:
             return CentralTime.day(of: row.targetStart) < Self.rtcbStart ? "before-rtcb" : "after-rtcb"
         }
@@ -119,19 +163,27 @@ public enum Breakdown: String, CaseIterable, Sendable, Codable {
 
 /// Options for ``Evaluation/summary(_:options:)``.
 public struct EvaluationOptions: Sendable, Hashable {
-    /// Add reliability/resolution/uncertainty, the reliability table and precision/recall. The default is true.
+    /// Add reliability/resolution/uncertainty, the reliability table, the seasonal skill and
+    /// precision/recall. The default is true.
     public var extended: Bool = true
     /// Alarm cut-off for precision and recall. The default is 0.5.
     public var cutoff: Double = 0.5
+    /// Alarm when p ≥ this multiple of the row's climatology (the second precision/recall). The default is 3.
+    public var climatologyMultiple: Double = 3
     /// Bootstrap resamples for the 90 % intervals; 0 disables them. The default is 200.
     public var bootstrapSamples: Int = 200
+    /// Consecutive issue days per bootstrap block. The default is ``Bootstrap/defaultBlockDays``.
+    public var blockDays: Int = Bootstrap.defaultBlockDays
     /// Bootstrap seed. The default is 7.
     public var seed: UInt64 = 7
 
-    public init(extended: Bool = true, cutoff: Double = 0.5, bootstrapSamples: Int = 200, seed: UInt64 = 7) {
+    public init(extended: Bool = true, cutoff: Double = 0.5, climatologyMultiple: Double = 3, bootstrapSamples: Int = 200,
+                blockDays: Int = Bootstrap.defaultBlockDays, seed: UInt64 = 7) {
         self.extended = extended
         self.cutoff = cutoff
+        self.climatologyMultiple = climatologyMultiple
         self.bootstrapSamples = bootstrapSamples
+        self.blockDays = blockDays
         self.seed = seed
     }
 
@@ -141,16 +193,31 @@ public struct EvaluationOptions: Sendable, Hashable {
 
 /// Turns prediction rows into metrics.
 public enum Evaluation {
+    /// Fewer positive hours than this in a slice: no skill score, interval or verdict is shown, only
+    /// "too few spikes (n)". With a handful of spikes one lucky or unlucky hour decides the sign.
+    public static let minimumSpikes = 20
+
+    /// "too few spikes (n)": what every table shows instead of a skill for a slice without evidence.
+    public static func tooFewSpikesText(_ n: Int) -> String { "too few spikes (\(n))" }
+
     /// Metrics over `rows` whose label is defined (label ≥ 0).
     public static func summary(_ rows: [PredictionRow], options: EvaluationOptions = .init()) -> MetricSummary {
-        let r = rows.filter { $0.label >= 0 }
+        let r = rows.filter { $0.label >= 0 }.sorted { ($0.issueTime.seconds, $0.targetStart.seconds) < ($1.issueTime.seconds, $1.targetStart.seconds) }
         let p = r.map(\.probability), c = r.map(\.climatology), y = r.map { Double($0.label) }
         let days = r.map { $0.issueDay.dayNumber }
-        return summary(p: p, clim: c, y: y, groups: days, options: options)
+        let seasonal = r.map(\.seasonalClimatology)
+        var s = summary(p: p, clim: c, y: y, groups: days, options: options,
+                        seasonal: seasonal.allSatisfy(\.isFinite) ? seasonal : nil)
+        if options.extended {
+            s.precisionRecallPastF1 = pastF1PrecisionRecall(r)
+        }
+        return s
     }
 
-    /// Metrics over parallel arrays (forecast, climatology, outcome, issue-day group for the bootstrap).
-    public static func summary(p: [Double], clim: [Double], y: [Double], groups: [Int], options: EvaluationOptions) -> MetricSummary {
+    /// Metrics over parallel arrays (forecast, climatology, outcome, issue-day group for the bootstrap,
+    /// optionally the seasonal climatology).
+    public static func summary(p: [Double], clim: [Double], y: [Double], groups: [Int], options: EvaluationOptions,
+                               seasonal: [Double]? = nil) -> MetricSummary {
         let n = p.count
         let pos = Int(y.reduce(0, +).rounded())
         let b = Metrics.brier(p, y), bc = Metrics.brier(clim, y)
@@ -161,28 +228,83 @@ public enum Evaluation {
             prAUC: Metrics.prAUC(p, y), prAUCClim: Metrics.prAUC(clim, y),
             ece: Metrics.ece(p, y), eceClim: Metrics.ece(clim, y),
             meanPred: n > 0 ? p.reduce(0, +) / Double(n) : .nan, baseRate: n > 0 ? Double(pos) / Double(n) : .nan)
+        let enough = pos >= minimumSpikes
         if options.extended {
             let d = Metrics.decomposition(p, y)
             s.reliability = d.reliability
             s.resolution = d.resolution
             s.uncertainty = d.uncertainty
             s.precisionRecall = Metrics.precisionRecall(p, y, cutoff: options.cutoff)
+            let reference = seasonal ?? clim
+            s.precisionRecallClimatologyMultiple = Metrics.precisionRecall(
+                p, y, cutoffs: reference.map { $0 * options.climatologyMultiple }, cutoff: options.climatologyMultiple)
             s.reliabilityTable = Metrics.reliabilityTable(p, y)
+            s.tooFewSpikes = !enough
+            if let seasonal, n > 0 {
+                let bs = Metrics.brier(seasonal, y)
+                s.brierSeasonal = bs
+                s.bssSeasonal = Metrics.skill(brier: b, reference: bs)
+            }
         }
-        if options.bootstrapSamples > 1, n > 0 {
+        // No interval without evidence: with too few spikes the resamples say nothing.
+        if options.bootstrapSamples > 1, n > 0, enough || !options.extended {
             func pick(_ a: [Double], _ rows: [Int]) -> [Double] { rows.map { a[$0] } }
-            s.brierInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed) {
+            let block = options.blockDays
+            s.bootstrapBlockDays = block
+            s.brierInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed, blockLength: block) {
                 Metrics.brier(pick(p, $0), pick(y, $0))
             }
-            s.bssInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed) {
+            s.bssInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed, blockLength: block) {
                 let yy = pick(y, $0)
                 return Metrics.skill(brier: Metrics.brier(pick(p, $0), yy), reference: Metrics.brier(pick(clim, $0), yy))
             }
-            s.rocAUCInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed) {
+            if options.extended, let seasonal {
+                s.bssSeasonalInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed, blockLength: block) {
+                    let yy = pick(y, $0)
+                    return Metrics.skill(brier: Metrics.brier(pick(p, $0), yy), reference: Metrics.brier(pick(seasonal, $0), yy))
+                }
+            }
+            s.rocAUCInterval = Bootstrap.interval(groups: groups, samples: options.bootstrapSamples, seed: options.seed, blockLength: block) {
                 Metrics.rocAUC(pick(p, $0), pick(y, $0))
             }
         }
         return s
+    }
+
+    /// Precision and recall with a cut-off chosen on past data only: for each issue day, the cut-off
+    /// that maximised F1 on the rows (of the same slice) whose target hour had ended by that issue
+    /// time, re-chosen every 7 issue days. Issue days before the first past positive raise no alarm.
+    /// `rows` must have defined labels and be sorted by issue time.
+    public static func pastF1PrecisionRecall(_ rows: [PredictionRow], every: Int = 7) -> Metrics.PrecisionRecall? {
+        guard !rows.isEmpty else { return nil }
+        var cutoffs = [Double](repeating: .infinity, count: rows.count)
+        var byTargetEnd = rows.indices.sorted { rows[$0].targetStart.seconds < rows[$1].targetStart.seconds }
+        var known: [Int] = []   // rows whose label is known, in target order
+        var nextKnown = 0
+        var current = Double.infinity
+        var daysSince = every
+        var i = 0
+        while i < rows.count {
+            let issue = rows[i].issueTime.seconds
+            var j = i
+            while j < rows.count, rows[j].issueTime.seconds == issue { j += 1 }
+            while nextKnown < byTargetEnd.count, rows[byTargetEnd[nextKnown]].targetStart.seconds + 3600 <= issue {
+                known.append(byTargetEnd[nextKnown])
+                nextKnown += 1
+            }
+            if daysSince >= every || current == .infinity {
+                if let c = Metrics.maxF1Cutoff(known.map { rows[$0].probability }, known.map { Double(rows[$0].label) }) {
+                    current = c
+                    daysSince = 0
+                }
+            }
+            daysSince += 1
+            for k in i..<j { cutoffs[k] = current }
+            i = j
+        }
+        byTargetEnd.removeAll()
+        let last = cutoffs.last { $0.isFinite } ?? .nan
+        return Metrics.precisionRecall(rows.map(\.probability), rows.map { Double($0.label) }, cutoffs: cutoffs, cutoff: last)
     }
 
     /// Brier, climatology Brier and skill over `rows` with a defined label.
@@ -190,7 +312,14 @@ public enum Evaluation {
         let r = rows.filter { $0.label >= 0 }
         let y = r.map { Double($0.label) }
         let b = Metrics.brier(r.map(\.probability), y), bc = Metrics.brier(r.map(\.climatology), y)
-        return BrierSummary(nRows: r.count, nPos: Int(y.reduce(0, +)), brier: b, brierClim: bc, bss: Metrics.skill(brier: b, reference: bc))
+        var out = BrierSummary(nRows: r.count, nPos: Int(y.reduce(0, +)), brier: b, brierClim: bc, bss: Metrics.skill(brier: b, reference: bc))
+        let seasonal = r.map(\.seasonalClimatology)
+        if !r.isEmpty, seasonal.allSatisfy(\.isFinite) {
+            let bs = Metrics.brier(seasonal, y)
+            out.brierSeasonal = bs
+            out.bssSeasonal = Metrics.skill(brier: b, reference: bs)
+        }
+        return out
     }
 
     /// Rows grouped by a breakdown key, keys sorted.

@@ -185,6 +185,35 @@ public enum Metrics {
         public var recall: Double?
     }
 
+    /// The cut-off that maximises F1 = 2 TP / (2 TP + FP + FN) when an alarm is raised for p ≥ cut-off,
+    /// searched over the distinct forecast values (the lowest wins a tie). Nil without positives.
+    public static func maxF1Cutoff(_ p: [Double], _ y: [Double]) -> Double? {
+        let nPos = y.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }
+        var best: (f1: Double, cutoff: Double)?
+        for pt in prCurve(p, y) {
+            let tp = pt.recall * Double(nPos)
+            guard tp > 0 else { continue }
+            let fp = tp / pt.precision - tp
+            let f1 = 2 * tp / (2 * tp + fp + (Double(nPos) - tp))
+            if best == nil || f1 >= best!.f1 { best = (f1, pt.threshold) }
+        }
+        return best?.cutoff
+    }
+
+    /// Confusion counts for alarms raised when p[i] ≥ cutoffs[i] (one cut-off per row, e.g. chosen on
+    /// past data or a multiple of the row's climatology); `cutoff` records a representative value.
+    public static func precisionRecall(_ p: [Double], _ y: [Double], cutoffs: [Double], cutoff: Double) -> PrecisionRecall {
+        precondition(p.count == y.count && p.count == cutoffs.count)
+        var tp = 0, fp = 0, fn = 0
+        for i in p.indices {
+            let alarm = p[i] >= cutoffs[i], event = y[i] > 0.5
+            if alarm && event { tp += 1 } else if alarm { fp += 1 } else if event { fn += 1 }
+        }
+        return PrecisionRecall(cutoff: cutoff, truePositives: tp, falsePositives: fp, falseNegatives: fn,
+                               precision: tp + fp > 0 ? Double(tp) / Double(tp + fp) : nil,
+                               recall: tp + fn > 0 ? Double(tp) / Double(tp + fn) : nil)
+    }
+
     public static func precisionRecall(_ p: [Double], _ y: [Double], cutoff: Double) -> PrecisionRecall {
         precondition(p.count == y.count)
         var tp = 0, fp = 0, fn = 0
@@ -199,19 +228,33 @@ public enum Metrics {
 }
 
 /// Percentile bootstrap that resamples whole groups (issue days), so that the 72 correlated
-/// hours of one forecast stay together. Deterministic for a given seed.
+/// hours of one forecast stay together, optionally in blocks of consecutive groups (a moving-block
+/// bootstrap: a 72-hour forecast overlaps the next two issue days' forecasts, and spells of heat or
+/// scarcity last for days, so single days are not independent). Deterministic for a given seed.
 public enum Bootstrap {
+    /// Consecutive issue days per resampled block in every interval the project reports: a week, longer
+    /// than the 3 days over which forecasts overlap and than most price-spike spells.
+    public static let defaultBlockDays = 7
+
     /// A (low, high) interval, e.g. the 5th and 95th percentiles for a 90 % interval.
     public struct Interval: Hashable, Sendable, Codable {
         public var low: Double
         public var high: Double
+        public init(low: Double, high: Double) {
+            self.low = low
+            self.high = high
+        }
     }
 
-    /// Resamples the distinct values of `groups` (one group id per row) with replacement `samples`
-    /// times, evaluates `statistic` on the rows of each resample, and returns the central `level`
-    /// interval of the finite results (nil when fewer than 2 are finite).
+    /// Resamples the distinct values of `groups` (one group id per row, e.g. the issue day number)
+    /// with replacement `samples` times, evaluates `statistic` on the rows of each resample, and returns
+    /// the central `level` interval of the finite results (nil when fewer than 2 are finite).
+    ///
+    /// With `blockLength` L > 1 the sorted distinct groups are drawn in runs of L consecutive groups
+    /// (start chosen uniformly among the n − L + 1 runs) until n groups are drawn, the last run cut short.
+    /// L ≥ n resamples the whole sample as one block; L = 1 is the plain bootstrap of groups.
     public static func interval(
-        groups: [Int], samples: Int = 200, level: Double = 0.9, seed: UInt64 = 7,
+        groups: [Int], samples: Int = 200, level: Double = 0.9, seed: UInt64 = 7, blockLength: Int = 1,
         statistic: ([Int]) -> Double?
     ) -> Interval? {
         var rowsOf: [Int: [Int]] = [:]
@@ -219,14 +262,22 @@ public enum Bootstrap {
         let keys = rowsOf.keys.sorted()
         guard !keys.isEmpty, samples >= 2 else { return nil }
         let members = keys.map { rowsOf[$0]! }
+        let n = members.count
+        let block = Swift.max(1, Swift.min(blockLength, n))
+        let starts = UInt64(n - block + 1)
         var rng = SplitMix64(seed: seed)
         var stats: [Double] = []
         stats.reserveCapacity(samples)
         var rows: [Int] = []
         for _ in 0..<samples {
             rows.removeAll(keepingCapacity: true)
-            for _ in 0..<members.count {
-                rows.append(contentsOf: members[Int(rng.next() % UInt64(members.count))])
+            var drawn = 0
+            while drawn < n {
+                let s = Int(rng.next() % starts)
+                for j in s..<(s + block) where drawn < n {
+                    rows.append(contentsOf: members[j])
+                    drawn += 1
+                }
             }
             if let s = statistic(rows), s.isFinite { stats.append(s) }
         }
@@ -243,4 +294,3 @@ public enum Bootstrap {
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo))
     }
 }
-

@@ -8,6 +8,7 @@ public enum Predictor: Sendable {
     case constant(Double)
     case hourClimatology(HourClimatology)
     case seasonalClimatology(SeasonalClimatology)
+    case damSignal(DAMSignalModel)
     case logistic(LogisticModel)
     case xgboost(XGBoostBooster)
     /// The anchor threshold's forecast times a fixed ratio (``ThresholdChain``).
@@ -18,6 +19,7 @@ public enum Predictor: Sendable {
         case .constant: return "constant"
         case .hourClimatology: return "climatology"
         case .seasonalClimatology: return "climatology-seasonal"
+        case .damSignal: return "dam-signal"
         case .logistic: return "logistic"
         case .xgboost: return "xgboost"
         case .chained: return "chained"
@@ -214,6 +216,7 @@ public struct FittedNodeModel: Sendable {
         case .constant(let v): return [Double](repeating: v, count: x.rowCount)
         case .hourClimatology(let c): return c.predict(hours: calendar.hours)
         case .seasonalClimatology(let c): return c.predict(hours: calendar.hours, months: calendar.months)
+        case .damSignal(let m): return m.predict(x, hours: calendar.hours)
         case .logistic(let l): return l.predict(values: x.values, rows: x.rowCount)
         case .xgboost(let b):
             guard let dmatrix else { return [] }

@@ -83,7 +83,7 @@ public enum ForecastPipeline {
                 summary.calibrationSkipped = "\(tailPositives) positives in the calibration tail (< min_positives \(config.calibration.minPositives))"
             } else {
                 var s = summary
-                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s, cache: cache)
+                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s, cache: cache, threshold: t)
                 let tailX = features.subset(rows: split.tail)
                 let dm = config.kind == .xgboost
                     ? try XGBoostMatrix(values: tailX.values, rows: tailX.rowCount, columns: tailX.columnCount, featureNames: features.featureNames) : nil
@@ -101,7 +101,7 @@ public enum ForecastPipeline {
                 }
             }
         }
-        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary, cache: cache)
+        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary, cache: cache, threshold: t)
         let blend = config.climatologyBlend > 0
             ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
                 labels: labels, hours: hours, months: rows.map(month),
@@ -126,7 +126,8 @@ public enum ForecastPipeline {
 
     static func fitPredictor(
         features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig,
-        hour: (Int) -> Int, month: (Int) -> Int, summary: inout ThresholdSummary, cache: MatrixCache = MatrixCache()
+        hour: (Int) -> Int, month: (Int) -> Int, summary: inout ThresholdSummary, cache: MatrixCache = MatrixCache(),
+        threshold: Threshold = Threshold(100)
     ) throws -> Predictor {
         let labels = rows.map { y[$0] }
         switch config.kind {
@@ -136,6 +137,8 @@ public enum ForecastPipeline {
             return .seasonalClimatology(SeasonalClimatology(
                 labels: labels, hours: rows.map(hour), months: rows.map(month),
                 neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
+        case .damSignal:
+            return .damSignal(try DAMSignalModel(features: features, rows: rows, labels: labels, hours: rows.map(hour), threshold: threshold.dollars))
         case .logistic:
             let x = features.subset(rows: rows)
             return .logistic(try LogisticModel(

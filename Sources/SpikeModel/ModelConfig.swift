@@ -11,6 +11,8 @@ public enum ModelKind: String, Codable, Sendable, Hashable, CaseIterable {
     case climatology
     /// Climatology by hour of day × month, smoothed (``SeasonalClimatology``).
     case seasonalClimatology = "climatology-seasonal"
+    /// P(spike) from the known DAM price of the target's hour relative to the threshold (``DAMSignalModel``).
+    case damSignal = "dam-signal"
 }
 
 /// What to forecast for a threshold whose training rows contain no positive label.
@@ -377,11 +379,20 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         return c
     }
 
-    public static var builtIn: [ModelConfig] {
-        [.default, .reference, .logisticBaseline, .climatologyBaseline, .seasonalClimatologyBaseline]
+    /// The practitioners' first baseline: the DAM price of the same hour relative to the threshold.
+    public static var damSignalBaseline: ModelConfig {
+        var c = ModelConfig(name: "dam-signal")
+        c.description = "Baseline: logistic in ln(DAM price of the target's hour on the issue day / threshold), fitted per refit"
+        c.kind = .damSignal
+        c.noPositives = .climatology
+        return c
     }
 
-    /// A built-in configuration by name: `default`, `reference`, `logistic`, `climatology`, `climatology-seasonal`.
+    public static var builtIn: [ModelConfig] {
+        [.default, .reference, .logisticBaseline, .climatologyBaseline, .seasonalClimatologyBaseline, .damSignalBaseline]
+    }
+
+    /// A built-in configuration by name: `default`, `reference`, `logistic`, `climatology`, `climatology-seasonal`, `dam-signal`.
     public static func named(_ name: String) throws(ModelError) -> ModelConfig {
         guard let c = builtIn.first(where: { $0.name == name }) else {
             throw ModelError("unknown model configuration '\(name)' (built in: \(builtIn.map(\.name).joined(separator: ", ")); or pass a JSON file)")

@@ -49,6 +49,7 @@ struct StoredThreshold: Codable {
     var constant: Double?
     var hourClimatology: HourClimatology?
     var seasonalClimatology: SeasonalClimatology?
+    var damSignal: DAMSignalModel?
     var logistic: LogisticModel?
     var boosterFile: String?
     var chainAnchor: Threshold?
@@ -148,6 +149,7 @@ public struct ModelRegistry: Sendable {
                     case .constant(let v): s.constant = v
                     case .hourClimatology(let h): s.hourClimatology = h
                     case .seasonalClimatology(let h): s.seasonalClimatology = h
+                    case .damSignal(let d): s.damSignal = d
                     case .logistic(let l): s.logistic = l
                     case .xgboost(let b):
                         let file = "t\(t).booster.json"
@@ -242,6 +244,7 @@ public struct ModelRegistry: Sendable {
                 case "constant": predictor = .constant(try need(s.constant, "constant", url))
                 case "climatology": predictor = .hourClimatology(try need(s.hourClimatology, "hourClimatology", url))
                 case "climatology-seasonal": predictor = .seasonalClimatology(try need(s.seasonalClimatology, "seasonalClimatology", url))
+                case "dam-signal": predictor = .damSignal(try need(s.damSignal, "damSignal", url))
                 case "logistic": predictor = .logistic(try need(s.logistic, "logistic", url))
                 case "xgboost":
                     let file = try need(s.boosterFile, "boosterFile", url)

@@ -22,12 +22,16 @@ public struct ForecastHeatmap: Chart {
     public var rows: [HeatmapRow]
     /// Top of the colour scale; nil picks a nice value above the largest probability. The default is nil.
     public var colorMax: Double?
+    /// Log colour scale from this probability up to the top (rare thresholds, whose probabilities span
+    /// decades); nil = linear from 0. The default is nil.
+    public var logFloor: Double?
     /// Axis title of the rows, e.g. "Threshold" or "Node".
     public var rowTitle: String
     public var figure: Figure
 
     public init(title: String = "Spike probability by target hour", subtitle: String? = nil, targetStarts: [Int64], rows: [HeatmapRow],
-                colorMax: Double? = nil, rowTitle: String = "", figure: Figure = .standard) {
+                colorMax: Double? = nil, logFloor: Double? = nil, rowTitle: String = "", figure: Figure = .standard) {
+        self.logFloor = logFloor
         self.title = title
         self.subtitle = subtitle
         self.targetStarts = targetStarts
@@ -48,10 +52,19 @@ public struct ForecastHeatmap: Chart {
             return
         }
         let vmax = colorMax.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } ?? min(1, Scale.niceDomain(0, max(finite.max()!, 0.01)).1)
+        let lo = logFloor.flatMap { $0 > 0 && $0 < vmax ? $0 : nil }
+        /// Position 0…1 on the colour scale.
+        func frac(_ v: Double) -> Double {
+            guard let lo else { return v / vmax }
+            return (log10(max(v, lo)) - log10(lo)) / (log10(vmax) - log10(lo))
+        }
         // Colour bar on the right.
         let barWidth = c.px(10)
         c.setFont(size: c.labelSize)
-        let barTicks = Scale(.linear, domain: (0, vmax), range: (0, 1)).ticks(target: 5, format: Scale.formatPercent)
+        let barTicks = lo.map { lo in
+            stride(from: Int(log10(lo).rounded(.up)), through: Int(log10(vmax).rounded(.down)), by: 1)
+                .map { Tick(value: pow(10, Double($0)), label: Scale.formatPercent(pow(10, Double($0)), pow(10, Double($0)))) }
+        } ?? Scale(.linear, domain: (0, vmax), range: (0, 1)).ticks(target: 5, format: Scale.formatPercent)
         let barLabelW = barTicks.map { c.measure($0.label, size: c.labelSize) }.max() ?? 0
         let barReserve = barWidth + c.tickLength + c.px(4) + barLabelW + c.labelSize * 1.8
         let area = Rect(x: body.x, y: body.y, width: body.width - barReserve, height: body.height)
@@ -67,7 +80,7 @@ public struct ForecastHeatmap: Chart {
             for (k, t) in targetStarts.enumerated() {
                 let x0 = a.x.map(Double(t)).rounded(), x1 = a.x.map(Double(t + step)).rounded()
                 let v = k < row.values.count ? row.values[k] : .nan
-                let color = v.isFinite ? Palette.viridis(v / vmax) : Palette.missing
+                let color = v.isFinite ? Palette.viridis(frac(v)) : Palette.missing
                 c.fillRect(Rect(x: x0, y: min(y0, y1), width: x1 - x0, height: abs(y1 - y0)), color)
             }
         }
@@ -87,7 +100,7 @@ public struct ForecastHeatmap: Chart {
         }
         c.strokeRect(bar, Palette.axis)
         for t in barTicks {
-            let y = bar.maxY - t.value / vmax * bar.height
+            let y = bar.maxY - frac(t.value) * bar.height
             c.hairlineSegment(bar.maxX, y, bar.maxX + c.tickLength, y, Palette.axis)
             c.text(t.label, bar.maxX + c.tickLength + c.px(2), y, size: c.labelSize, h: .left, v: .middle)
         }

@@ -8,6 +8,8 @@ public enum MetricDimension: Sendable, Hashable, Codable {
     case hourOfDay
     /// Calendar month of the target, 1–12.
     case month
+    /// Lead day 1, 2, 3, labelled D+1, D+2, D+3.
+    case leadDay
     /// Any numeric x with this axis title.
     case custom(String)
 
@@ -16,6 +18,7 @@ public enum MetricDimension: Sendable, Hashable, Codable {
         case .leadHours: return "Lead time (hours)"
         case .hourOfDay: return "Hour of day (CPT)"
         case .month: return "Month"
+        case .leadDay: return "Lead day (issue day D)"
         case .custom(let t): return t
         }
     }
@@ -125,6 +128,8 @@ public struct MetricChart: Chart {
         switch dimension {
         case .month:
             fixed = (1...12).filter { Double($0) >= xlo && Double($0) <= xhi }.map { Tick(value: Double($0), label: TimeAxis.monthNames[$0 - 1]) }
+        case .leadDay:
+            fixed = xs.filter { $0 == $0.rounded() }.map { Tick(value: $0, label: "D+\(Int($0))") }
         case .hourOfDay:
             fixed = stride(from: 0, through: 23, by: 3).filter { Double($0) >= xlo && Double($0) <= xhi }.map { Tick(value: Double($0), label: "\($0)") }
         default: break

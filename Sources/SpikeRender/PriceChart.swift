@@ -79,11 +79,15 @@ public struct PriceChart: Chart {
     public var priceScale: AxisScale
     /// Time window (UTC seconds, [from, to)); nil fits the data.
     public var window: ClosedRange<Int64>?
+    /// The forecast's issue time (UTC seconds): drawn as a dashed vertical line labelled "issued".
+    public var issueTime: Int64?
     public var figure: Figure
 
     public init(title: String = "Prices", subtitle: String? = nil, realTime: PriceTrace? = nil, dayAhead: PriceTrace? = nil,
                 thresholds: [Double] = [], probabilities: [ProbabilityTrace] = [],
-                priceScale: AxisScale = .symlog(linearWidth: 10), window: ClosedRange<Int64>? = nil, figure: Figure = .standard) {
+                priceScale: AxisScale = .symlog(linearWidth: 10), window: ClosedRange<Int64>? = nil, issueTime: Int64? = nil,
+                figure: Figure = .standard) {
+        self.issueTime = issueTime
         self.title = title
         self.subtitle = subtitle
         self.realTime = realTime
@@ -207,6 +211,13 @@ public struct PriceChart: Chart {
             c.fillRect(Rect(x: a.rect.maxX - c.px(4) - w, y: y - c.px(2) - c.smallSize * 1.05, width: w + c.px(2), height: c.smallSize * 1.05),
                        RGBA(1, 1, 1, 0.85))
             c.text(label, a.rect.maxX - c.px(3), y - c.px(2), size: c.smallSize, color: thresholdColor(t), h: .right, v: .bottom)
+        }
+        if let t = issueTime {
+            let x = a.x.map(Double(t))
+            if x >= a.rect.x, x <= a.rect.maxX {
+                c.hairlineSegment(x, a.rect.y, x, a.rect.maxY, Palette.black, dash: [5, 3])
+                c.text("issued", x + c.px(3), a.rect.y + c.px(2), size: c.smallSize, h: .left, v: .top)
+            }
         }
         c.drawAxes(a)
     }

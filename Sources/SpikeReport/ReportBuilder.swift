@@ -4,6 +4,7 @@ import SpikeBacktest
 import SpikeCore
 import SpikeMetrics
 import SpikeData
+import SpikeModel
 import SpikeRender
 
 /// Where a report's cells read their data.
@@ -55,6 +56,8 @@ public struct ReportBuilder: Sendable {
         var nodes: [Node] = []
         var thresholds: [Threshold] = []
         var labelA = "A"
+        /// Model configurations in the order asked for (the first is the one compared against the others).
+        var modelOrder: [String]?
         var labelB = "B"
 
         /// The forecast sets to show side by side: A and B, or each model configuration of a run that holds several.
@@ -130,6 +133,7 @@ public struct ReportBuilder: Sendable {
             out.labelB = "B: #\(out.runB!.id) \(s.compareModel ?? out.runB!.name)"
         }
         if out.runB == nil, let runA = out.runA { out.labelA = "#\(runA.id) \(s.model ?? runA.name)" }
+        out.modelOrder = s.models
         if let m = s.model, out.rowsA.isEmpty, out.runA != nil { throw ReportError("backtest #\(out.runA!.id) has no rows of model '\(m)'") }
         if let m = s.compareModel, out.rowsB.isEmpty, out.runB != nil { throw ReportError("backtest #\(out.runB!.id) has no rows of model '\(m)'") }
 
@@ -186,6 +190,7 @@ public struct ReportBuilder: Sendable {
         case .comparison(let c): return c.title ?? "Comparison"
         case .settings(let s): return s.title ?? "Settings"
         case .topRisk(let t): return t.title ?? "Top-risk hours"
+        case .value(let v): return v.title ?? "Economic value"
         }
     }
 
@@ -207,6 +212,8 @@ public struct ReportBuilder: Sendable {
             return RenderedCell(kind: "comparison", title: title, body: .table(table, verdicts: verdicts))
         case .topRisk(let t):
             return RenderedCell(kind: "top_risk", title: title, body: .table(try topRiskTable(selected, top: t.top ?? 12)))
+        case .value(let v):
+            return RenderedCell(kind: "value", title: title, body: try valueSection(v, index: index, selected: selected, staging: staging, figures: &figures))
         case .chart(let c):
             let charts = try self.charts(c, selected: selected)
             var figs: [ReportFigure] = []
@@ -237,7 +244,7 @@ public struct ReportBuilder: Sendable {
         if by == "overall" {
             var columns: [ReportTable.Column] = [.init("node", isLabel: true), .init("threshold", isLabel: true)]
             if multi { columns.insert(.init("model", isLabel: true), at: 0) }
-            columns += ["rows", "spikes", "Brier [90 % CI]", "BSS [90 % CI]", "log loss", "ROC-AUC [90 % CI]", "PR-AUC", "ECE"].map { .init($0) }
+            columns += Self.metricColumns
             for (label, all) in s.allRows {
                 for node in s.nodes {
                     for t in s.thresholds {
@@ -250,8 +257,7 @@ public struct ReportBuilder: Sendable {
                     }
                 }
             }
-            return ReportTable(columns: columns, rows: rows,
-                               caption: "BSS: Brier skill score against climatology by hour of day (above 0 beats climatology). Intervals: 90 % bootstrap over issue days.")
+            return ReportTable(columns: columns, rows: rows, caption: Self.metricCaption)
         }
         let breakdown: Breakdown
         switch by {
@@ -264,7 +270,7 @@ public struct ReportBuilder: Sendable {
         }
         var columns: [ReportTable.Column] = [.init("threshold", isLabel: true), .init(by.replacingOccurrences(of: "_", with: " "), isLabel: true)]
         if multi { columns.insert(.init("model", isLabel: true), at: 0) }
-        columns += ["rows", "spikes", "Brier [90 % CI]", "BSS [90 % CI]", "log loss", "ROC-AUC [90 % CI]", "PR-AUC", "ECE"].map { .init($0) }
+        columns += Self.metricColumns
         for (label, all) in s.allRows {
             for t in s.thresholds {
                 for (key, r) in Evaluation.group(all.filter { $0.threshold == t }, by: breakdown) {
@@ -275,19 +281,42 @@ public struct ReportBuilder: Sendable {
                 }
             }
         }
-        return ReportTable(columns: columns, rows: rows, caption: "Pooled over the selected nodes. Intervals: 90 % bootstrap over issue days.")
+        return ReportTable(columns: columns, rows: rows, caption: "Pooled over the selected nodes. " + Self.metricCaption)
+    }
+
+    static let metricColumns: [ReportTable.Column] = [
+        "rows", "spikes", "BSS vs seasonal [90 % CI]", "BSS vs hour of day [90 % CI]", "Brier [90 % CI]", "log loss",
+        "ROC-AUC [90 % CI]", "PR-AUC", "ECE", "precision / recall at past max-F1 cut-off", "precision / recall at p ≥ 3 × climatology",
+    ].map { ReportTable.Column($0) }
+
+    static var metricCaption: String {
+        "BSS vs seasonal: Brier skill against the hour-of-day × month climatology fitted on the same training rows (the honest reference; above 0 beats it). "
+            + "BSS vs hour of day: against the hour-of-day climatology of the benchmark protocol. "
+            + "Slices with fewer than \(Evaluation.minimumSpikes) spikes show no skill or interval. "
+            + "Intervals: 90 % moving-block bootstrap over issue days (\(Bootstrap.defaultBlockDays)-day blocks). "
+            + "The max-F1 cut-off is chosen each week on the rows whose outcome was known at the issue time."
     }
 
     static func metricCells(_ m: MetricSummary) -> [ReportTable.Cell] {
-        let bssStyle = m.bss.map { $0 > 0 ? "good" : "bad" } ?? ""
+        func skill(_ v: Double?, _ iv: Bootstrap.Interval?) -> ReportTable.Cell {
+            guard m.hasEvidence else { return .init(Evaluation.tooFewSpikesText(m.nPos), style: "neutral") }
+            guard let v else { return .init("–") }
+            return .init(ReportFormat.interval(v, iv?.low ?? .nan, iv?.high ?? .nan), style: v > 0 ? "good" : "bad")
+        }
+        func pr(_ x: Metrics.PrecisionRecall?) -> String {
+            guard let x else { return "–" }
+            return "\(x.precision.map { ReportFormat.number($0, digits: 2) } ?? "–") / \(x.recall.map { ReportFormat.number($0, digits: 2) } ?? "–")"
+        }
         return [
             .init(String(m.nRows)), .init(String(m.nPos)),
+            skill(m.bssSeasonal, m.bssSeasonalInterval),
+            skill(m.bss, m.bssInterval),
             .init(ReportFormat.interval(m.brier, m.brierInterval?.low ?? .nan, m.brierInterval?.high ?? .nan, digits: 4)),
-            .init(m.bss.map { ReportFormat.interval($0, m.bssInterval?.low ?? .nan, m.bssInterval?.high ?? .nan) } ?? "–", style: bssStyle),
             .init(ReportFormat.number(m.logloss, digits: 4)),
             .init(m.rocAUC.map { ReportFormat.interval($0, m.rocAUCInterval?.low ?? .nan, m.rocAUCInterval?.high ?? .nan) } ?? "–"),
             .init(m.prAUC.map { ReportFormat.number($0) } ?? "–"),
             .init(ReportFormat.number(m.ece, digits: 4)),
+            .init(pr(m.precisionRecallPastF1)), .init(pr(m.precisionRecallClimatologyMultiple)),
         ]
     }
 
@@ -317,7 +346,11 @@ public struct ReportBuilder: Sendable {
             add("backtest", label)
             add("status", "\(run.status.rawValue), \(run.completedFolds) folds, \(run.predictionCount) predictions")
             add("created", CentralTime.local(run.created).display)
-            for (k, v) in Self.flatten(json: run.settingsJSON) { add("  \(k)", v) }
+            if let settings = try? JSONDecoder().decode(BacktestSettings.self, from: Data(run.settingsJSON.utf8)) {
+                for (k, v) in Self.readableSettings(settings) { add("  \(k)", v) }
+            } else {
+                for (k, v) in Self.flatten(json: run.settingsJSON) { add("  \(k)", v) }
+            }
             let modelIDs = Set((label == s.labelA ? s.rowsA : s.rowsB).map(\.model)).sorted()
             if !modelIDs.isEmpty { add("model configurations", modelIDs.joined(separator: ", ")) }
         }
@@ -345,6 +378,45 @@ public struct ReportBuilder: Sendable {
         }
         guard !rows.isEmpty else { throw ReportError("nothing selected: set selection.backtest_id or issue a forecast first") }
         return ReportTable(columns: [.init("setting", isLabel: true), .init("value", isLabel: true)], rows: rows)
+    }
+
+    /// A backtest's settings as a trader reads them: issue schedule, training window, and each model's kind and hyperparameters.
+    static func readableSettings(_ s: BacktestSettings) -> [(String, String)] {
+        let wf = s.walkForward
+        var out: [(String, String)] = [
+            ("issue days", "\(wf.firstIssueDay) to \(wf.lastIssueDay), issued \(wf.issueHour):00 CPT for the \(wf.horizonHours) hours from the next midnight"),
+            ("refit", "every \(wf.refitEvery) issue day\(wf.refitEvery == 1 ? "" : "s"), \(wf.window) training window, at least \(wf.minimumTrainingDays) days of history"
+                + (wf.historyStart.map { " from \($0)" } ?? "")),
+            ("nodes", s.nodes.map(\.name).joined(separator: ", ")),
+            ("thresholds", s.thresholds.map { "$\($0)/MWh" }.joined(separator: ", ")),
+        ]
+        if let p = s.preset { out.append(("preset", p)) }
+        for m in s.models {
+            out.append(("model \(m.name)", Self.describe(m)))
+        }
+        return out
+    }
+
+    /// Kind, features and the hyperparameters that matter for that kind.
+    static func describe(_ m: ModelConfig) -> String {
+        var parts: [String] = []
+        if let d = m.description { parts.append(d) }
+        switch m.kind {
+        case .xgboost:
+            let x = m.xgboost
+            parts.append("XGBoost: \(x.rounds) rounds, learning rate \(x.eta), depth \(x.maxDepth), min child weight \(x.minChildWeight), λ \(x.lambda), γ \(x.gamma), subsample \(x.subsample), column sample \(x.colsampleBytree), max delta step \(x.maxDeltaStep), \(x.maxBin) bins"
+                + (x.earlyStoppingRounds.map { ", early stopping \($0) rounds on the last \(x.validationDays) days" } ?? ""))
+        case .logistic: parts.append("logistic regression: L2 λ \(m.logistic.l2), \(m.logistic.iterations) Newton steps")
+        case .climatology: parts.append("hour-of-day climatology (k+1)/(n+2)")
+        case .seasonalClimatology:
+            parts.append("hour × month climatology: neighbouring months weighted \(m.climatology.neighbourWeight), prior \(m.climatology.priorStrength) rows of hour-of-day climatology")
+        case .damSignal: parts.append("logistic in ln(DAM price of the target's hour on the issue day / threshold)")
+        }
+        parts.append("features: \(m.featureSet)")
+        if m.calibration.method == .isotonic { parts.append("isotonic calibration on the last \(m.calibration.holdoutDays) days") }
+        if let c = m.thresholdChain { parts.append("higher thresholds chained to $\(c.anchor)") }
+        if m.climatologyBlend > 0 { parts.append("blended \(Int((m.climatologyBlend * 100).rounded())) % with the hour × month climatology") }
+        return parts.joined(separator: "; ")
     }
 
     func modelMetadata(version: String) throws -> String? {
@@ -378,34 +450,112 @@ public struct ReportBuilder: Sendable {
         return out.sorted { $0.0 < $1.0 }
     }
 
-    func comparisonTable(_ s: Selected, resamples: Int) throws -> (ReportTable, [String]) {
-        guard s.runA != nil, s.runB != nil else {
-            throw ReportError("a comparison needs two backtests: selection.backtest_id and selection.compare_backtest_id (or `spikecast compare`)")
+    /// The pairs a comparison scores: A vs B, or, for one run holding several model configurations and
+    /// no B, the first configuration (``ReportSpec/Selection/models`` order, else the run's) against each other one.
+    func comparisonPairs(_ s: Selected) throws -> [(String, [PredictionRow], String, [PredictionRow])] {
+        if s.runA != nil, s.runB != nil { return [(s.labelA, s.rowsA, s.labelB, s.rowsB)] }
+        let sets = s.allRows
+        guard s.runA != nil, sets.count >= 2 else {
+            throw ReportError("a comparison needs two backtests (selection.backtest_id and selection.compare_backtest_id), or one backtest holding two or more model configurations (or `spikecast compare`)")
         }
-        let results = PairedComparison.compare(a: s.rowsA, b: s.rowsB, samples: resamples)
-        guard !results.isEmpty else { throw ReportError("the two backtests share no (node, threshold, issue, target) rows with labels") }
+        var ordered = sets
+        if let order = s.modelOrder {
+            ordered = order.compactMap { m in sets.first { $0.0 == m } } + sets.filter { !order.contains($0.0) }
+        }
+        let first = ordered[0]
+        return ordered.dropFirst().map { (first.0, first.1, $0.0, $0.1) }
+    }
+
+    func comparisonTable(_ s: Selected, resamples: Int) throws -> (ReportTable, [String]) {
+        let pairs = try comparisonPairs(s)
         func iv(_ v: Double?, _ i: Bootstrap.Interval?, digits: Int) -> String {
             guard let v else { return "–" }
             return ReportFormat.significantInterval(v, i?.low ?? .nan, i?.high ?? .nan)
         }
         var verdicts: [String] = []
-        let rows: [[ReportTable.Cell]] = results.map { r in
-            let style = r.verdict == .aBetter ? "good" : r.verdict == .bBetter ? "bad" : "neutral"
-            verdicts.append("\(r.node.name) $\(r.threshold): \(r.verdict.rawValue) (ΔBrier \(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)))")
-            return [.init(r.node.name), .init("$\(r.threshold)"), .init(String(r.issueDays)), .init(String(r.rows)), .init(String(r.positives)),
-                    .init(ReportFormat.significant(r.brierA, digits: 4)), .init(ReportFormat.significant(r.brierB, digits: 4)),
-                    .init(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)),
-                    .init(iv(r.deltaLogLoss, r.deltaLogLossInterval, digits: 4)),
-                    .init(iv(r.deltaRocAUC, r.deltaRocAUCInterval, digits: 3)),
-                    .init(r.verdict.rawValue, style: style)]
+        var rows: [[ReportTable.Cell]] = []
+        for (labelA, rowsA, labelB, rowsB) in pairs {
+            let results = PairedComparison.compare(a: rowsA, b: rowsB, samples: resamples)
+            guard !results.isEmpty else { throw ReportError("\(labelA) and \(labelB) share no (node, threshold, issue, target) rows with labels") }
+            for r in results {
+                let style = r.verdict == .aBetter ? "good" : r.verdict == .bBetter ? "bad" : "neutral"
+                let prefix = pairs.count > 1 ? "\(labelA) vs \(labelB), " : ""
+                verdicts.append(r.verdict == .tooFewSpikes
+                    ? "\(prefix)\(r.node.name) $\(r.threshold): \(Evaluation.tooFewSpikesText(r.positives)), no verdict"
+                    : "\(prefix)\(r.node.name) $\(r.threshold): \(r.verdict.rawValue) (ΔBrier \(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)))")
+                rows.append([.init(labelA), .init(labelB), .init(r.node.name), .init("$\(r.threshold)"), .init(String(r.issueDays)), .init(String(r.rows)),
+                             .init(String(r.positives)),
+                             .init(ReportFormat.significant(r.brierA, digits: 4)), .init(ReportFormat.significant(r.brierB, digits: 4)),
+                             .init(iv(r.deltaBrier, r.deltaBrierInterval, digits: 5)),
+                             .init(iv(r.deltaLogLoss, r.deltaLogLossInterval, digits: 4)),
+                             .init(iv(r.deltaRocAUC, r.deltaRocAUCInterval, digits: 3)),
+                             .init(r.verdict == .tooFewSpikes ? Evaluation.tooFewSpikesText(r.positives) : r.verdict.rawValue, style: style)])
+            }
         }
         let table = ReportTable(
-            columns: [.init("node", isLabel: true), .init("threshold", isLabel: true), .init("issue days"), .init("rows"), .init("spikes"),
+            columns: [.init("A", isLabel: true), .init("B", isLabel: true), .init("node", isLabel: true), .init("threshold", isLabel: true),
+                      .init("issue days"), .init("rows"), .init("spikes"),
                       .init("Brier A"), .init("Brier B"), .init("ΔBrier A−B [90 % CI]"), .init("Δlog loss [90 % CI]"),
                       .init("ΔROC-AUC [90 % CI]"), .init("verdict", isLabel: true)],
             rows: rows,
-            caption: "\(s.labelA) vs \(s.labelB). Negative ΔBrier and Δlog loss, positive ΔROC-AUC favour A. The verdict is A better (or B better) when the 90 % paired-bootstrap interval of ΔBrier excludes 0.")
+            caption: "Each row compares A with B on the rows they share. Negative ΔBrier and Δlog loss, positive ΔROC-AUC favour A. The verdict is A better (or B better) when the 90 % paired moving-block bootstrap interval of ΔBrier (\(Bootstrap.defaultBlockDays)-day blocks of issue days) excludes 0; below \(Evaluation.minimumSpikes) spikes there is no verdict.")
         return (table, verdicts)
+    }
+
+    /// The "Economic value" section: value curves per node, the battery strategies with their share of
+    /// perfect foresight, revenue by month, and paired revenue differences with block-bootstrap intervals.
+    func valueSection(_ v: ReportSpec.ValueCell, index: Int, selected s: Selected, staging: URL, figures: inout [URL]) throws -> RenderedCell.Body {
+        try requireBacktest(s)
+        var rows: [PredictionRow] = []
+        for (label, r) in s.allRows {
+            // Two different runs may hold configurations of the same name: tell them apart by label.
+            rows += s.runB == nil || s.runB?.id == s.runA?.id ? r : r.map { var x = $0; x.model = label; return x }
+        }
+        let battery = try BatterySpec(powerMW: v.batteryMW ?? 1, energyMWh: v.batteryMWh ?? 2, efficiency: v.efficiency ?? 0.85)
+        let report = try ValueRun.evaluate(rows: rows, store: sources.store, options: ValueOptions(battery: battery, bootstrapSamples: 500))
+        var figs: [ReportFigure] = []
+        for (k, node) in report.nodes.enumerated() {
+            let chart = ChartFactory.relativeValue(report.relativeValue, node: node)
+            let base = "fig-\(index + 1)-\(k + 1)"
+            let svg = staging.appendingPathComponent("\(base).svg"), png = staging.appendingPathComponent("\(base).png")
+            try chart.write(to: svg, format: .svg)
+            try chart.write(to: png, format: .png)
+            figures.append(svg)
+            figures.append(png)
+            figs.append(ReportFigure(svgFile: svg.lastPathComponent, pngFile: png.lastPathComponent, alt: chart.title,
+                                     caption: "Relative economic value V(α) at \(node), per model and threshold", width: chart.figure.pixelWidth,
+                                     height: chart.figure.pixelHeight))
+        }
+        func money(_ x: Double) -> String { (x < 0 ? "−$" : "$") + ReportFormat.number(abs(x), digits: 0) }
+        let strategyRows: [[ReportTable.Cell]] = report.strategies.map { st in
+            let chosen = st.settings.map { $0.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) (\($0.value) d)" }.joined(separator: "; ") } ?? ""
+            return [.init(st.node), .init(st.name), .init(String(st.days)), .init(money(st.revenueUSD)),
+                    .init(st.percentOfPerfect.map { ReportFormat.number($0, digits: 1) + " %" } ?? "–"), .init(chosen)]
+        }
+        let battText = "\(ReportFormat.number(battery.powerMW, digits: 1)) MW / \(ReportFormat.number(battery.energyMWh, digits: 1)) MWh battery, \(ReportFormat.number(100 * battery.efficiency, digits: 0)) % round trip"
+        let strategies = ReportTable(
+            columns: [.init("node", isLabel: true), .init("strategy", isLabel: true), .init("operating days"), .init("revenue"),
+                      .init("of perfect foresight"), .init("settings chosen on past days", isLabel: true)],
+            rows: strategyRows,
+            caption: "\(battText), settled on the node's DAM and real-time prices (operating days \(report.firstDay ?? "–")…\(report.lastDay ?? "–")). "
+                + "dam-only: best DAM arbitrage from the known DAM prices. hold-back: hours with P(spike > strike) ≥ α are kept out of the DAM and offered in real time at the strike; strike and α are chosen each day on the days settled before the issue."
+                + (report.skippedDays.isEmpty ? "" : " Not settled: " + report.skippedDays.sorted { $0.key < $1.key }.map { "\($0.value) days (\($0.key))" }.joined(separator: ", ") + "."))
+        let months = Set(report.strategies.flatMap(\.byMonth.keys)).sorted()
+        let monthly = ReportTable(
+            columns: [.init("node", isLabel: true), .init("strategy", isLabel: true)] + months.map { .init($0) },
+            rows: report.strategies.map { st in [.init(st.node), .init(st.name)] + months.map { .init(st.byMonth[$0].map(money) ?? "–") } },
+            caption: "Revenue by month of the operating day.")
+        let diffs = ReportTable(
+            columns: [.init("node", isLabel: true), .init("A", isLabel: true), .init("B", isLabel: true), .init("A − B"), .init("90 % interval"),
+                      .init("verdict", isLabel: true)],
+            rows: report.differences.map { d in
+                let verdict: (String, String)
+                if let iv = d.interval, iv.low > 0 { verdict = ("A earns more", "good") } else if let iv = d.interval, iv.high < 0 { verdict = ("B earns more", "bad") } else { verdict = ("no significant difference", "neutral") }
+                return [.init(d.node), .init(d.a), .init(d.b), .init(money(d.differenceUSD)),
+                        .init(d.interval.map { "[\(money($0.low)), \(money($0.high))]" } ?? "–"), .init(verdict.0, style: verdict.1)]
+            },
+            caption: "Paired differences on the same operating days; intervals from a moving-block bootstrap over operating days (\(Bootstrap.defaultBlockDays)-day blocks).")
+        return .composite(figures: figs, tables: [strategies, diffs, monthly])
     }
 
     func topRiskTable(_ s: Selected, top: Int) throws -> ReportTable {
@@ -459,8 +609,9 @@ public struct ReportBuilder: Sendable {
         case "reliability":
             try requireBacktest(s)
             return thresholds.map { t in
-                let series = seriesSets(t).map { ReliabilitySeries(name: $0.0, probabilities: $0.1.map(\.probability), labels: $0.1.map(\.label)) }
-                return (ReliabilityChart(title: "Reliability, threshold $\(t)", series: series), "Reliability diagram at $\(t)/MWh")
+                let sets = seriesSets(t).map { (name: $0.0, probabilities: $0.1.map(\.probability), labels: $0.1.map(\.label)) }
+                return (ChartFactory.reliability(title: "Reliability, threshold $\(t)", subtitle: "about 10 bins of equal forecast counts", sets: sets),
+                        "Reliability diagram at $\(t)/MWh (equal-count bins)")
             }
         case "roc", "pr":
             try requireBacktest(s)
@@ -481,46 +632,22 @@ public struct ReportBuilder: Sendable {
         case "metrics":
             try requireBacktest(s)
             let by = c.by ?? "lead_day"
-            let (breakdown, dimension): (Breakdown, MetricDimension)
+            let grouping: ChartFactory.Grouping
             switch by {
-            case "lead_day": (breakdown, dimension) = (.leadDay, .custom("Lead day (D+n)"))
-            case "hour": (breakdown, dimension) = (.hourOfDay, .hourOfDay)
-            case "month": (breakdown, dimension) = (.month, .month)
+            case "lead_day": grouping = .leadDay
+            case "hour": grouping = .hour
+            case "month": grouping = .month
             default: throw ReportError("chart.by '\(by)' is not one of lead_day, hour, month")
             }
-            let options = EvaluationOptions(extended: false, cutoff: 0.5, bootstrapSamples: bootstrapSamples, seed: 7)
-            var series: [MetricSeries] = []
+            var sets: [(name: String, rows: [PredictionRow])] = []
             for (label, all) in s.allRows {
                 for t in thresholds {
                     let r = all.filter { $0.threshold == t && (nodeFilter == nil || $0.node == nodeFilter!) }
-                    var points: [MetricPoint] = []
-                    for (key, g) in Evaluation.group(r, by: breakdown) {
-                        let m = Evaluation.summary(g, options: options)
-                        guard let bss = m.bss else { continue }
-                        let x: Double
-                        switch breakdown {
-                        case .leadDay: x = Double(key.dropFirst(2)) ?? 0
-                        case .month: x = Double(key.split(separator: "-").last.map(String.init) ?? "") ?? 0
-                        default: x = Double(key) ?? 0
-                        }
-                        points.append(MetricPoint(x: x, value: bss, lower: m.bssInterval?.low, upper: m.bssInterval?.high))
-                    }
-                    if breakdown == .month {
-                        // Several years: average the same calendar month's points.
-                        var byMonth: [Double: [MetricPoint]] = [:]
-                        for p in points { byMonth[p.x, default: []].append(p) }
-                        points = byMonth.keys.sorted().map { m in
-                            let ps = byMonth[m]!
-                            return ps.count == 1 ? ps[0] : MetricPoint(x: m, value: ps.map(\.value).reduce(0, +) / Double(ps.count))
-                        }
-                    }
-                    series.append(MetricSeries(name: s.allRows.count > 1 ? "\(label) $\(t)" : "$\(t)", points: points.sorted { $0.x < $1.x }))
+                    sets.append((s.allRows.count > 1 ? "\(label) $\(t)" : "$\(t)", r))
                 }
             }
-            let style: MetricChart.Style = breakdown == .leadDay ? .bars : .lines
-            return [(MetricChart(title: "Brier skill score by \(by.replacingOccurrences(of: "_", with: " "))", metricName: "Brier skill score",
-                                 dimension: dimension, series: series, style: style, reference: 0),
-                     "Brier skill score against climatology by \(by.replacingOccurrences(of: "_", with: " ")), 90 % bootstrap intervals")]
+            let chart = ChartFactory.skill(sets: sets, by: grouping, metric: .bss, bootstrap: bootstrapSamples)
+            return [(chart, "\(chart.metricName) by \(grouping.text), 90 % block-bootstrap intervals; groups with fewer than \(Evaluation.minimumSpikes) spikes are not drawn")]
         case "price":
             return [try priceChart(c, selected: s, thresholds: thresholds, node: nodeFilter)]
         case "forecast":
@@ -533,8 +660,9 @@ public struct ReportBuilder: Sendable {
                 let rows = fs.map { f in
                     HeatmapRow(label: "> $\(f.threshold)", values: starts.map { t in f.hours.first { $0.targetStart.seconds == t }?.probability ?? .nan })
                 }
-                return (ForecastHeatmap(title: "\(node.name): spike probability, issued \(CentralTime.local(first.issueTime).display)",
-                                        targetStarts: starts, rows: rows, rowTitle: "Threshold"),
+                return (ChartFactory.forecastHeatmap(title: "\(node.name): spike probability, issued \(CentralTime.local(first.issueTime).display)",
+                                                     subtitle: "log colour scale 0.1 %–100 %, the same for every node", targetStarts: starts, rows: rows,
+                                                     rowTitle: "Threshold"),
                         "\(node.name) 72-hour spike probabilities by threshold")
             }
         case "importance":
@@ -591,7 +719,8 @@ public struct ReportBuilder: Sendable {
         let dam = data.price(chosenNode, .dayAhead).map { PriceTrace($0, name: "DAM", from: window.0, to: window.1) }
         let resolution = data.price(chosenNode, .realTime)?.resolutionMinutes.map { "\($0)-minute" } ?? "no"
         let chart = PriceChart(title: title, subtitle: "\(resolution) real-time prices, hourly DAM; times CPT", realTime: rt, dayAhead: dam,
-                               thresholds: thresholds.map(\.dollars), probabilities: probabilities, window: window.0...window.1)
+                               thresholds: thresholds.map(\.dollars), probabilities: probabilities, window: window.0...window.1,
+                               issueTime: s.forecasts.first { $0.node == chosenNode }?.issueTime.seconds)
         return (chart, title)
     }
 
@@ -645,12 +774,20 @@ public struct ReportBuilder: Sendable {
     func headline(_ s: Selected) -> String {
         if s.runA != nil, s.runB != nil {
             let results = PairedComparison.compare(a: s.rowsA, b: s.rowsB, samples: 200)
+            let few = results.filter { $0.verdict == .tooFewSpikes }.count
+            if few > 0 {
+                let a = results.filter { $0.verdict == .aBetter }.count, b = results.filter { $0.verdict == .bBetter }.count
+                return "A better in \(a), B better in \(b), no significant difference in \(results.count - a - b - few), too few spikes in \(few) of \(results.count) node × threshold pairs"
+            }
             let a = results.filter { $0.verdict == .aBetter }.count, b = results.filter { $0.verdict == .bBetter }.count
             return "A better in \(a), B better in \(b), no significant difference in \(results.count - a - b) of \(results.count) node × threshold pairs"
         }
-        if !s.rowsA.isEmpty, let t = s.thresholds.first {
-            let m = Evaluation.summary(s.rowsA.filter { $0.threshold == t }, options: .protocolOnly)
-            return "$\(t): BSS \(m.bss.map { ReportFormat.number($0) } ?? "–") · ROC-AUC \(m.rocAUC.map { ReportFormat.number($0) } ?? "–") · \(m.nPos) spikes in \(m.nRows) hours"
+        if let (label, rowsA) = s.allRows.first, !rowsA.isEmpty, let t = s.thresholds.first {
+            // One model's rows (a run holding several configurations names the first).
+            let m = Evaluation.summary(rowsA.filter { $0.threshold == t }, options: EvaluationOptions(extended: true, bootstrapSamples: 0))
+            let who = s.allRows.count > 1 ? "\(label) " : ""
+            guard m.hasEvidence else { return "\(who)$\(t): \(Evaluation.tooFewSpikesText(m.nPos)) in \(m.nRows) hours" }
+            return "\(who)$\(t): BSS vs seasonal \(m.bssSeasonal.map { ReportFormat.number($0) } ?? "–") · vs hour of day \(m.bss.map { ReportFormat.number($0) } ?? "–") · ROC-AUC \(m.rocAUC.map { ReportFormat.number($0) } ?? "–") · \(m.nPos) spikes in \(m.nRows) hours"
         }
         if let t = s.thresholds.first {
             let best = s.forecasts.filter { $0.threshold == t }.flatMap { f in f.hours.map { (f.node, $0) } }.max { $0.1.probability < $1.1.probability }

@@ -61,6 +61,8 @@ public struct RenderedCell: Sendable, Equatable {
         case html(String)
         case table(ReportTable, verdicts: [String] = [])
         case figures([ReportFigure])
+        /// Figures followed by tables (the "Economic value" section).
+        case composite(figures: [ReportFigure], tables: [ReportTable])
         case empty
     }
 
@@ -117,10 +119,10 @@ public struct ReportPage: Sendable {
                     c["table"] = t.context
                     c["verdicts"] = verdicts
                 case .figures(let figures):
-                    c["figures"] = figures.map { f in
-                        ["svg": f.svgFile, "png": f.pngFile, "alt": f.alt, "caption": f.caption,
-                         "width": String(f.width), "height": String(f.height)]
-                    }
+                    c["figures"] = Self.figureContexts(figures)
+                case .composite(let figures, let tables):
+                    c["figures"] = Self.figureContexts(figures)
+                    c["tables"] = tables.map { ["table": $0.context] }
                 case .empty: break
                 }
             }
@@ -133,6 +135,12 @@ public struct ReportPage: Sendable {
         ]
         if let description { ctx["description"] = description }
         return ctx
+    }
+
+    static func figureContexts(_ figures: [ReportFigure]) -> [[String: String]] {
+        figures.map { f in
+            ["svg": f.svgFile, "png": f.pngFile, "alt": f.alt, "caption": f.caption, "width": String(f.width), "height": String(f.height)]
+        }
     }
 
     /// `top_risk` → `TopRisk`.
@@ -190,7 +198,7 @@ public struct ReportTemplates: Sendable {
     public let directory: URL
 
     static let required = ["page", "style", "table", "index", "cell-text", "cell-metrics", "cell-chart",
-                           "cell-summary", "cell-comparison", "cell-settings", "cell-top-risk"]
+                           "cell-summary", "cell-comparison", "cell-settings", "cell-top-risk", "cell-value"]
 
     public init(directory: URL) throws {
         self.directory = directory

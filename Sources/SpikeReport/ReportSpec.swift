@@ -54,6 +54,8 @@ public struct ReportSpec: Codable, Sendable, Equatable {
         public var model: String?
         /// Only the rows of this model configuration of backtest B (B defaults to A's run when only this is set).
         public var compareModel: String?
+        /// Model configurations of one backtest to compare, the first against each other one.
+        public var models: [String]?
         public var forecastIssueDate: String?
         public var nodes: [String]?
         public var thresholds: [Double]?
@@ -73,7 +75,7 @@ public struct ReportSpec: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case backtestId = "backtest_id", compareBacktestId = "compare_backtest_id", forecastIssueDate = "forecast_issue_date"
-            case model, compareModel = "compare_model"
+            case model, compareModel = "compare_model", models
             case nodes, thresholds, startDate = "start_date", endDate = "end_date"
         }
 
@@ -88,6 +90,7 @@ public struct ReportSpec: Codable, Sendable, Equatable {
             compareBacktestId = try flexible(.compareBacktestId)
             model = try c.decodeIfPresent(String.self, forKey: .model)
             compareModel = try c.decodeIfPresent(String.self, forKey: .compareModel)
+            models = try c.decodeIfPresent([String].self, forKey: .models)
             forecastIssueDate = try flexible(.forecastIssueDate)
             nodes = try c.decodeIfPresent([String].self, forKey: .nodes)
             thresholds = try c.decodeIfPresent([Double].self, forKey: .thresholds)
@@ -112,6 +115,8 @@ public struct ReportSpec: Codable, Sendable, Equatable {
         case settings(SettingsCell)
         /// Top-risk hours of the selected forecast issue.
         case topRisk(TopRiskCell)
+        /// Economic value: cost/loss value curves and the battery hold-back backtest.
+        case value(ValueCell)
 
         public var kindName: String {
             switch self {
@@ -122,11 +127,12 @@ public struct ReportSpec: Codable, Sendable, Equatable {
             case .comparison: return "comparison"
             case .settings: return "settings"
             case .topRisk: return "top_risk"
+            case .value: return "value"
             }
         }
 
         enum Key: String, CodingKey, CaseIterable {
-            case text, metrics, chart, summary, comparison, settings, topRisk = "top_risk"
+            case text, metrics, chart, summary, comparison, settings, topRisk = "top_risk", value
         }
 
         public init(from decoder: Decoder) throws {
@@ -143,6 +149,7 @@ public struct ReportSpec: Codable, Sendable, Equatable {
             case .comparison: self = .comparison(try c.decodeIfPresent(ComparisonCell.self, forKey: .comparison) ?? ComparisonCell())
             case .settings: self = .settings(try c.decodeIfPresent(SettingsCell.self, forKey: .settings) ?? SettingsCell())
             case .topRisk: self = .topRisk(try c.decodeIfPresent(TopRiskCell.self, forKey: .topRisk) ?? TopRiskCell())
+            case .value: self = .value(try c.decodeIfPresent(ValueCell.self, forKey: .value) ?? ValueCell())
             }
         }
 
@@ -156,6 +163,7 @@ public struct ReportSpec: Codable, Sendable, Equatable {
             case .comparison(let m): try c.encode(m, forKey: .comparison)
             case .settings(let m): try c.encode(m, forKey: .settings)
             case .topRisk(let m): try c.encode(m, forKey: .topRisk)
+            case .value(let m): try c.encode(m, forKey: .value)
             }
         }
     }
@@ -213,6 +221,18 @@ public struct ReportSpec: Codable, Sendable, Equatable {
         public var title: String?
         public var top: Int?
         public init(title: String? = nil, top: Int? = nil) { self.title = title; self.top = top }
+    }
+
+    /// The battery of the "Economic value" section (defaults: 1 MW, 2 MWh, 85 % round trip).
+    public struct ValueCell: Codable, Sendable, Equatable {
+        public var title: String?
+        public var batteryMW: Double?
+        public var batteryMWh: Double?
+        public var efficiency: Double?
+        public init(title: String? = nil, batteryMW: Double? = nil, batteryMWh: Double? = nil, efficiency: Double? = nil) {
+            self.title = title; self.batteryMW = batteryMW; self.batteryMWh = batteryMWh; self.efficiency = efficiency
+        }
+        enum CodingKeys: String, CodingKey { case title, batteryMW = "battery_mw", batteryMWh = "battery_mwh", efficiency }
     }
 
     /// Loads a spec, with errors that name the file and the offending key.

@@ -22,7 +22,7 @@ struct Spikecast: AsyncParsableCommand {
             TrainCommand.self, PredictCommand.self, ModelsCommand.self,
             BacktestCommand.self,
             VisualizeCommand.self, BenchRenderCommand.self,
-            ReportCommand.self, CompareCommand.self,
+            ReportCommand.self, CompareCommand.self, ValueCommand.self,
             ServeCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )

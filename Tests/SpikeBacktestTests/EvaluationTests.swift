@@ -41,7 +41,9 @@ struct EvaluationTests {
         let rep = Evaluation.report(rows, options: .init(bootstrapSamples: 20))
         #expect(rep.count == 1)
         #expect(rep[0].breakdowns["lead_day"]?["D+2"]?.nRows == 24)
-        #expect(rep[0].overall.brierInterval != nil)
+        // 18 spikes: below Evaluation.minimumSpikes, so no interval (and "too few spikes" in every table).
+        #expect(rep[0].overall.brierInterval == nil)
+        #expect(rep[0].overall.tooFewSpikes == true)
         #expect(rep[0].overall.reliabilityTable?.count == 10)
     }
 }

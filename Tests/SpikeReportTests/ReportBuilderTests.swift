@@ -113,8 +113,10 @@ struct ReportBuilderTests {
         let html = try String(contentsOf: out.page, encoding: .utf8)
         #expect(html.contains("Headline metrics"))
         #expect(html.contains("D+3"))
-        // reliability/ROC/PR per threshold (2 each), 3 metric charts, 2 price charts, importance; SVG + PNG each
-        #expect(out.figures.count == 2 * (2 + 2 + 2 + 3 + 2 + 1))
+        // reliability/ROC/PR per threshold (2 each), 3 metric charts, 2 price charts, importance, the value curve; SVG + PNG each
+        #expect(out.figures.count == 2 * (2 + 2 + 2 + 3 + 2 + 1 + 1))
+        #expect(html.contains("Economic value"))
+        #expect(html.contains("BSS vs seasonal"))
         for f in out.figures { #expect(FileManager.default.fileExists(atPath: f.path), "\(f.path)") }
         #expect(out.headline.contains("BSS"))
         let index = try String(contentsOf: fx.root.appendingPathComponent("reports/index.html"), encoding: .utf8)
@@ -140,6 +142,8 @@ struct ReportBuilderTests {
             case .bBetter: #expect(r.deltaBrierInterval!.low > 0 && r.deltaBrier > 0)
             case .noSignificantDifference:
                 #expect(r.deltaBrierInterval == nil || (r.deltaBrierInterval!.low <= 0 && r.deltaBrierInterval!.high >= 0))
+            case .tooFewSpikes:
+                #expect(r.positives < Evaluation.minimumSpikes && r.deltaBrierInterval == nil)
             }
         }
         // The skilful A beats the flat B at $100.

@@ -242,10 +242,11 @@ struct BacktestRunCommand: ParsableCommand {
         switch format {
         case .json: return json
         case .csv:
-            var lines = ["model,node,threshold,n_rows,n_pos,brier,brier_clim,bss,bss_lo90,bss_hi90,logloss,roc_auc,roc_auc_clim,pr_auc,ece,reliability,resolution,uncertainty,precision,recall"]
+            var lines = ["model,node,threshold,n_rows,n_pos,bss_seasonal,bss_seasonal_lo90,bss_seasonal_hi90,too_few_spikes,brier,brier_clim,bss,bss_lo90,bss_hi90,logloss,roc_auc,roc_auc_clim,pr_auc,ece,reliability,resolution,uncertainty,precision,recall"]
             for s in report {
                 let o = s.overall
-                let cells: [String] = [s.model, s.node, s.threshold, "\(o.nRows)", "\(o.nPos)", fmt(o.brier, 6), fmt(o.brierClim, 6), fmt(o.bss),
+                let cells: [String] = [s.model, s.node, s.threshold, "\(o.nRows)", "\(o.nPos)", fmt(o.bssSeasonal), fmt(o.bssSeasonalInterval?.low),
+                                       fmt(o.bssSeasonalInterval?.high), o.hasEvidence ? "0" : "1", fmt(o.brier, 6), fmt(o.brierClim, 6), fmt(o.bss),
                                        fmt(o.bssInterval?.low), fmt(o.bssInterval?.high), fmt(o.logloss, 5), fmt(o.rocAUC), fmt(o.rocAUCClim),
                                        fmt(o.prAUC), fmt(o.ece, 5), fmt(o.reliability, 6), fmt(o.resolution, 6), fmt(o.uncertainty, 6),
                                        fmt(o.precisionRecall?.precision), fmt(o.precisionRecall?.recall)]
@@ -255,22 +256,29 @@ struct BacktestRunCommand: ParsableCommand {
         case .text:
             var out: [String] = []
             if let runID { out.append("Backtest run \(runID)") }
-            let header = ["model", "node", "thr", "rows", "pos", "Brier", "clim", "BSS", "BSS 90%", "ROC-AUC", "PR-AUC", "ECE", "logloss"]
+            // Skill against the seasonal climatology leads; no skill without 20 spikes.
+            let header = ["model", "node", "thr", "rows", "pos", "BSS seasonal [90%]", "BSS hour-of-day [90%]", "Brier", "ROC-AUC", "PR-AUC", "ECE", "logloss"]
             var rows: [[String]] = []
             for s in report {
                 let o = s.overall
-                let iv = o.bssInterval.map { "[\(fmt($0.low, 3)), \(fmt($0.high, 3))]" } ?? "–"
-                rows.append([s.model, s.node, "$" + s.threshold, "\(o.nRows)", "\(o.nPos)", fmt(o.brier, 5), fmt(o.brierClim, 5), fmt(o.bss, 3), iv,
-                             fmt(o.rocAUC, 3), fmt(o.prAUC, 3), fmt(o.ece, 4), fmt(o.logloss, 4)])
+                func skill(_ v: Double?, _ i: Bootstrap.Interval?) -> String {
+                    guard o.hasEvidence else { return Evaluation.tooFewSpikesText(o.nPos) }
+                    return fmt(v, 3) + (i.map { " [\(fmt($0.low, 3)), \(fmt($0.high, 3))]" } ?? "")
+                }
+                rows.append([s.model, s.node, "$" + s.threshold, "\(o.nRows)", "\(o.nPos)", skill(o.bssSeasonal, o.bssSeasonalInterval),
+                             skill(o.bss, o.bssInterval), fmt(o.brier, 5), fmt(o.rocAUC, 3), fmt(o.prAUC, 3), fmt(o.ece, 4), fmt(o.logloss, 4)])
             }
             out.append(table(header, rows))
             for s in report {
                 out.append("")
-                out.append("\(s.model) \(s.node) $\(s.threshold): reliability \(fmt(s.overall.reliability, 6)), resolution \(fmt(s.overall.resolution, 6)), uncertainty \(fmt(s.overall.uncertainty, 6)); precision/recall at p ≥ \(fmt(s.overall.precisionRecall?.cutoff, 2)): \(fmt(s.overall.precisionRecall?.precision, 3)) / \(fmt(s.overall.precisionRecall?.recall, 3))")
+                out.append("\(s.model) \(s.node) $\(s.threshold): reliability \(fmt(s.overall.reliability, 6)), resolution \(fmt(s.overall.resolution, 6)), uncertainty \(fmt(s.overall.uncertainty, 6)); precision/recall at p ≥ \(fmt(s.overall.precisionRecall?.cutoff, 2)): \(fmt(s.overall.precisionRecall?.precision, 3)) / \(fmt(s.overall.precisionRecall?.recall, 3)), at the past max-F1 cut-off: \(fmt(s.overall.precisionRecallPastF1?.precision, 3)) / \(fmt(s.overall.precisionRecallPastF1?.recall, 3))")
                 for b in ["lead_day", "regime", "month"] {
                     guard let groups = s.breakdowns[b], !groups.isEmpty else { continue }
-                    let parts = groups.keys.sorted().map { k in "\(k) \(fmt(groups[k]!.bss, 3)) (n \(groups[k]!.nRows))" }
-                    out.append("  BSS by \(b.replacingOccurrences(of: "_", with: " ")): " + parts.joined(separator: ", "))
+                    let parts = groups.keys.sorted().map { k in
+                        let g = groups[k]!
+                        return "\(k) " + (g.hasEvidence ? fmt(g.bssSeasonal, 3) : Evaluation.tooFewSpikesText(g.nPos)) + " (n \(g.nRows))"
+                    }
+                    out.append("  BSS vs seasonal by \(b.replacingOccurrences(of: "_", with: " ")): " + parts.joined(separator: ", "))
                 }
             }
             return out.joined(separator: "\n")

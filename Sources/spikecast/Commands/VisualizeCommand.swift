@@ -280,9 +280,8 @@ struct VisualizeBuilder {
 
     func reliability(run: BacktestRun, rows: [PredictionRow]) throws -> ReliabilityChart {
         let ts = try chosenThresholds(rows)
-        let series = seriesSets(rows, thresholds: ts).map { ReliabilitySeries(name: $0.0, probabilities: $0.1, labels: $0.2, binning: .quantile(10)) }
-        return ReliabilityChart(title: "Reliability, spikes > \(ts.map(Self.money).joined(separator: ", "))", subtitle: subtitle(run, rows),
-                                series: series, figure: figure)
+        return ChartFactory.reliability(title: "Reliability, spikes > \(ts.map(Self.money).joined(separator: ", "))", subtitle: subtitle(run, rows),
+                                        sets: seriesSets(rows, thresholds: ts).map { (name: $0.0, probabilities: $0.1, labels: $0.2) }, figure: figure)
     }
 
     func curves(run: BacktestRun, rows: [PredictionRow], roc: Bool) throws -> any Chart {
@@ -298,52 +297,17 @@ struct VisualizeBuilder {
     func metrics(run: BacktestRun, rows: [PredictionRow], by: VisualizeMetricBreakdown, metric: VisualizeMetric, bootstrap: Int) throws -> MetricChart {
         let ts = try chosenThresholds(rows)
         let models = Set(rows.map(\.model)).sorted()
-        let options = EvaluationOptions(extended: metric == .auc, cutoff: 0.5, bootstrapSamples: bootstrap, seed: 7)
-        var series: [MetricSeries] = []
+        var sets: [(name: String, rows: [PredictionRow])] = []
         for t in ts {
             for m in models {
                 let r = rows.filter { $0.threshold == t && $0.model == m }
                 guard !r.isEmpty else { continue }
-                var groups: [Double: [PredictionRow]] = [:]
-                for row in r {
-                    let x: Double
-                    switch by {
-                    case .leadHour: x = Double(row.leadHours)
-                    case .leadDay: x = Double(row.leadDay)
-                    case .hour: x = Double(CentralTime.hourOfDay(row.targetStart))
-                    case .month: x = Double(CentralTime.day(of: row.targetStart).month)
-                    }
-                    groups[x, default: []].append(row)
-                }
-                let points: [MetricPoint] = groups.keys.sorted().compactMap { x in
-                    let s = Evaluation.summary(groups[x]!, options: options)
-                    switch metric {
-                    case .bss:
-                        guard let v = s.bss else { return nil }
-                        return MetricPoint(x: x, value: v, lower: s.bssInterval?.low, upper: s.bssInterval?.high)
-                    case .brier:
-                        return MetricPoint(x: x, value: s.brier, lower: s.brierInterval?.low, upper: s.brierInterval?.high)
-                    case .auc:
-                        guard let v = s.rocAUC else { return nil }
-                        return MetricPoint(x: x, value: v, lower: s.rocAUCInterval?.low, upper: s.rocAUCInterval?.high)
-                    }
-                }
                 let name = [models.count > 1 ? m : nil, ts.count > 1 || models.count == 1 ? "> \(Self.money(t))" : nil].compactMap { $0 }.joined(separator: " ")
-                series.append(MetricSeries(name: name, points: points))
+                sets.append((name, r))
             }
         }
-        let metricName = ["bss": "Brier skill score", "brier": "Brier score", "auc": "ROC AUC"][metric.rawValue]!
-        let dimension: MetricDimension
-        switch by {
-        case .leadHour: dimension = .leadHours
-        case .leadDay: dimension = .custom("Lead day (D+n)")
-        case .hour: dimension = .hourOfDay
-        case .month: dimension = .month
-        }
-        let byText = ["lead-hour": "lead time", "lead-day": "lead day", "hour": "hour of day", "month": "month"][by.rawValue]!
-        return MetricChart(title: "\(metricName) by \(byText)", subtitle: subtitle(run, rows) + (bootstrap > 0 ? " · 90 % bootstrap intervals" : ""),
-                           metricName: metricName, dimension: dimension, series: series, style: by == .leadDay ? .bars : .lines,
-                           reference: metric == .bss ? 0 : (metric == .auc ? 0.5 : nil), floor: metric == .bss ? -1 : nil, figure: figure)
+        return ChartFactory.skill(subtitle: subtitle(run, rows), sets: sets, by: ChartFactory.Grouping(rawValue: by.rawValue)!,
+                                  metric: ChartFactory.Metric(rawValue: metric.rawValue)!, bootstrap: bootstrap, figure: figure)
     }
 
     // MARK: Importance
@@ -435,7 +399,8 @@ struct VisualizeBuilder {
         let axis: AxisScale = scale == .linear ? .linear : (scale == .log ? .log : .symlog(linearWidth: 10))
         let sub = forecasts.first.map { "issued \(CentralTime.local($0.issueTime).display), model \($0.modelVersion); times CPT" } ?? "times CPT"
         let chart = PriceChart(title: "\(node) prices, \(from) to \(to)", subtitle: sub, realTime: rt, dayAhead: dam,
-                               thresholds: ts.map(\.dollars), probabilities: probs, priceScale: axis, window: window.0...window.1, figure: figure)
+                               thresholds: ts.map(\.dollars), probabilities: probs, priceScale: axis, window: window.0...window.1,
+                               issueTime: forecasts.first { $0.node == node }?.issueTime.seconds, figure: figure)
         let n = (rt?.prices.count ?? 0) + (dam?.prices.count ?? 0)
         return (chart, "\(node) \(from) to \(to), \(n) price intervals\(probs.isEmpty ? "" : ", \(probs.count) forecast(s)")")
     }
@@ -476,9 +441,9 @@ struct VisualizeBuilder {
             return HeatmapRow(label: rows == .nodes ? f.node.name : "> \(Self.money(f.threshold))", values: starts.map { byStart[$0] ?? .nan })
         }
         let what = rows == .nodes ? "spikes > \(Self.money(base.threshold))" : base.node.name
-        let chart = ForecastHeatmap(title: "Spike probability by target hour, \(what)",
-                                    subtitle: "issued \(CentralTime.local(base.issueTime).display) · model \(base.modelVersion)",
-                                    targetStarts: starts, rows: heatRows, rowTitle: rows == .nodes ? "Node" : "Threshold", figure: figure)
+        let chart = ChartFactory.forecastHeatmap(title: "Spike probability by target hour, \(what)",
+                                                 subtitle: "issued \(CentralTime.local(base.issueTime).display) · model \(base.modelVersion) · log colour scale 0.1 %–100 %",
+                                                 targetStarts: starts, rows: heatRows, rowTitle: rows == .nodes ? "Node" : "Threshold", figure: figure)
         return (chart, "forecast(s) \(set.compactMap(\.id).map(String.init).joined(separator: ", ")) issued \(base.issueTime)")
     }
 }
