@@ -84,7 +84,7 @@ let package = Package(
         ]),
         .executableTarget(name: "spikecast", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel",
-            "SpikeBacktest", "SpikeRender", "SpikeReport", "SpikeServer",
+            "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeReport", "SpikeServer",
             "SpikeTestKit",  // fake ERCOT server for `fetch-data --bench-fake` (issue 7)
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

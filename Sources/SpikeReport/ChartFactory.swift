@@ -1,6 +1,7 @@
 import Foundation
 import SpikeBacktest
 import SpikeCore
+import SpikeMetrics
 import SpikeRender
 
 /// The one place backtest charts are built, for reports and for `spikecast visualize`, so both draw

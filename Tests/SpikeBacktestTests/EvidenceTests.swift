@@ -4,6 +4,7 @@ import Logging
 import Testing
 @testable import SpikeBacktest
 import SpikeCore
+import SpikeMetrics
 import SpikeData
 import SpikeModel
 

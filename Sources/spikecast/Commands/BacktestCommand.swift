@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SpikeBacktest
 import SpikeCore
+import SpikeMetrics
 import SpikeData
 import SpikeModel
 
