@@ -89,7 +89,7 @@ public struct ReportBuilder: Sendable {
                 cells.append(rendered)
             }
             let page = ReportPage(name: spec.name, title: spec.title, kind: spec.kind, description: spec.description,
-                                  generatedAt: now, cells: cells, headline: headline(selected))
+                                  generatedAt: now, cells: cells, headline: headline(selected), notices: Self.staleNotices(selected.forecasts))
             let url = try writer.write(page, staging: staging)
             let folder = url.deletingLastPathComponent()
             return Output(page: url, figures: figures.map { folder.appendingPathComponent($0.lastPathComponent) },
@@ -768,6 +768,18 @@ public struct ReportBuilder: Sendable {
             }
         }
         walk(obj)
+        return out
+    }
+
+    /// One line per forecast issued with stale or missing inputs (`predict --allow-stale`).
+    static func staleNotices(_ forecasts: [IssuedForecast]) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for f in forecasts where !f.staleInputs.isEmpty {
+            let line = "\(f.node) (issue \(CentralTime.local(f.issueTime).display), model \(f.modelVersion)) was forecast with stale or missing inputs: "
+                + f.staleInputs.joined(separator: "; ")
+            if seen.insert(line).inserted { out.append(line) }
+        }
         return out
     }
 

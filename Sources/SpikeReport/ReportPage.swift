@@ -90,10 +90,13 @@ public struct ReportPage: Sendable {
     public var cells: [RenderedCell]
     /// One line for `reports/index.html`, e.g. "BSS@100 0.12 · AUC@100 0.91".
     public var headline: String
+    /// Shown at the top of the page before anything else (e.g. a forecast issued with stale inputs).
+    public var notices: [String]
 
-    public init(name: String, title: String, kind: String, description: String?, generatedAt: Date, cells: [RenderedCell], headline: String) {
+    public init(name: String, title: String, kind: String, description: String?, generatedAt: Date, cells: [RenderedCell], headline: String,
+                notices: [String] = []) {
         self.name = name; self.title = title; self.kind = kind; self.description = description
-        self.generatedAt = generatedAt; self.cells = cells; self.headline = headline
+        self.generatedAt = generatedAt; self.cells = cells; self.headline = headline; self.notices = notices
     }
 
     var warnings: [String] {
@@ -132,6 +135,7 @@ public struct ReportPage: Sendable {
             "title": title, "kind": kind, "version": version,
             "generatedAt": ReportFormat.timestamp(generatedAt), "cells": cellContexts,
             "warnings": warnings, "hasWarnings": !warnings.isEmpty,
+            "notices": notices, "hasNotices": !notices.isEmpty,
         ]
         if let description { ctx["description"] = description }
         return ctx

@@ -163,6 +163,22 @@ struct ReportBuilderTests {
         #expect(html.contains("v-test"))
         #expect(out.figures.count == 4)  // heatmap + price chart, SVG and PNG
         #expect(out.headline.hasPrefix("highest P(> $100)"))
+        #expect(!html.contains("Forecast quality"))
+    }
+
+    @Test("a forecast issued with stale inputs says so at the top of the forecast report")
+    func staleForecastReport() throws {
+        let fx = try ReportFixture()
+        defer { try? FileManager.default.removeItem(at: fx.root) }
+        let node = Node("HB_NORTH")
+        var stale = try #require(try fx.store.latestIssuedForecast(node: node, threshold: Threshold(100)))
+        stale.staleInputs = ["RT price \(node) is stale since 2024-08-01 02:00 CDT (last interval end; needed within 3 h of the issue time)"]
+        try fx.store.saveIssuedForecast(stale)   // replaces the fresh one of the same issue and version
+        let out = try fx.builder().build(try fx.spec("forecast"))
+        let html = try String(contentsOf: out.page, encoding: .utf8)
+        let notice = try #require(html.range(of: "Forecast quality"))
+        #expect(html.contains("was forecast with stale or missing inputs: RT price \(node) is stale since 2024-08-01 02:00 CDT"))
+        #expect(notice.lowerBound < (html.range(of: "<main>")?.lowerBound ?? html.endIndex), "the notice precedes the cells")
     }
 
     @Test("missing data gives a clear note in the cell, not a crash")
