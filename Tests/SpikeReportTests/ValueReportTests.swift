@@ -39,8 +39,30 @@ struct ValueReportTests {
         #expect(out.warnings.isEmpty, "\(out.warnings)")
         let html = try String(contentsOf: out.page, encoding: .utf8)
         #expect(html.contains("Economic value"))
-        #expect(html.contains("hold-back:A: #\(fx.runA) default"))
+        #expect(html.contains("hold-back:A: #\(fx.runA) skilful"))
         #expect(html.contains("7-day blocks"))
+    }
+
+    @Test("one run holding several configurations: the comparison scores the first against each other one, in the asked order")
+    func multiModelComparison() throws {
+        let fx = try ReportFixture()
+        defer { try? FileManager.default.removeItem(at: fx.root) }
+        // Add B's flat forecasts to run A under two more configuration names.
+        let flat = try fx.backtests.predictions(runID: fx.runB)
+        for name in ["flat", "flat2"] {
+            try fx.backtests.saveFold(runID: fx.runA, key: FoldKey(node: "HB_NORTH", model: name, fold: 0), refitDay: LocalDate("2024-06-01")!,
+                                      trainRows: 1, trainSeconds: 0, infoJSON: nil, rows: flat.map { var r = $0; r.model = name; return r },
+                                      at: Instant(seconds: 1_800_000_000))
+        }
+        var spec = try fx.spec("comparison")
+        spec.selection.backtestId = String(fx.runA)
+        spec.selection.models = ["flat", "default", "flat2"]
+        spec.cells = spec.cells.filter { if case .comparison = $0 { return true } else { return false } }
+        let out = try fx.builder().build(spec)
+        #expect(out.warnings.isEmpty, "\(out.warnings)")
+        let html = try String(contentsOf: out.page, encoding: .utf8)
+        #expect(html.contains("flat vs default, HB_NORTH $100: B better"))
+        #expect(html.contains("flat vs flat2, HB_NORTH $100: no significant difference"))
     }
 
     static func rows(spikesPerHour: Int) -> [PredictionRow] {
