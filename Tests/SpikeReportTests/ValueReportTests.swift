@@ -100,6 +100,11 @@ struct ValueReportTests {
         let r = Self.rows(spikesPerHour: 2)
         let chart = ChartFactory.reliability(title: "t", sets: [("m", r.map(\.probability), r.map(\.label))])
         #expect(chart.series[0].bins.count >= 2)
+        // Consistency bands under perfect calibration bracket the bin's mean forecast.
+        for b in chart.series[0].bins where b.count >= 200 {
+            guard let lo = b.consistencyLow, let hi = b.consistencyHigh else { Issue.record("bin without a consistency band"); continue }
+            #expect(lo <= b.meanForecast + 1e-9 && b.meanForecast <= hi + 0.02)
+        }
         let h = ChartFactory.forecastHeatmap(title: "h", targetStarts: [0, 3600], rows: [HeatmapRow(label: "a", values: [0.001, 0.5])], rowTitle: "x")
         #expect(h.colorMax == 1 && h.logFloor == ChartFactory.heatmapFloor)
     }
