@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// One probability bin of a reliability diagram.
 public struct ReliabilityBin: Sendable, Hashable, Codable {
@@ -11,6 +12,11 @@ public struct ReliabilityBin: Sendable, Hashable, Codable {
     public var observedFrequency: Double
     /// Number of forecasts in the bin.
     public var count: Int
+    /// 90 % consistency band of the observed frequency under perfect calibration: the 5th and 95th
+    /// percentiles over resamples in which each outcome is drawn as Bernoulli(its forecast) (the CORP
+    /// consistency bands of Dimitriadis, Gneiting and Jordan, 2021). Nil when not computed.
+    public var consistencyLow: Double?
+    public var consistencyHigh: Double?
 
     public init(lower: Double, upper: Double, meanForecast: Double, observedFrequency: Double, count: Int) {
         self.lower = lower
@@ -91,6 +97,30 @@ public struct ReliabilitySeries: Sendable, Hashable, Codable {
             }
         }
         self.init(name: name, bins: bins, skipped: skipped)
+        if case .quantile = binning { addConsistencyBands(probabilities: ps, binning: binning) }
+    }
+
+    /// Fills each bin's consistency band from 200 seeded resamples y* ~ Bernoulli(p) of its forecasts.
+    /// Bins are recovered by their forecast range (equal-count bins never split equal probabilities).
+    mutating func addConsistencyBands(probabilities ps: [Double], binning: Binning, resamples: Int = 200) {
+        let sorted = ps.sorted()
+        var start = 0
+        var rng = SplitMix64(seed: 17)
+        for b in bins.indices {
+            let members = sorted[start..<Swift.min(sorted.count, start + bins[b].count)]
+            start += bins[b].count
+            guard !members.isEmpty else { continue }
+            var freqs: [Double] = []
+            freqs.reserveCapacity(resamples)
+            for _ in 0..<resamples {
+                var hits = 0
+                for p in members where Double(rng.next() >> 11) / Double(1 << 53) < p { hits += 1 }
+                freqs.append(Double(hits) / Double(members.count))
+            }
+            freqs.sort()
+            bins[b].consistencyLow = freqs[Int(0.05 * Double(resamples - 1))]
+            bins[b].consistencyHigh = freqs[Int((0.95 * Double(resamples - 1)).rounded(.up))]
+        }
     }
 
     var total: Int { bins.reduce(0) { $0 + $1.count } }
@@ -161,6 +191,13 @@ public struct ReliabilityChart: Chart {
         for (i, s) in valid {
             let bins = s.bins.filter { $0.count > 0 && $0.meanForecast.isFinite && $0.observedFrequency.isFinite }
             let color = Palette.series(i)
+            // Consistency bands: where a calibrated forecast's observed frequency would fall 90 % of the time.
+            for b in bins {
+                guard let lo = b.consistencyLow, let hi = b.consistencyHigh else { continue }
+                let x = main.x.map(b.meanForecast), y0 = main.y.map(lo), y1 = main.y.map(hi)
+                c.fillRect(Rect(x: x - c.px(3), y: Swift.min(y0, y1), width: c.px(6), height: Swift.max(c.px(1), abs(y1 - y0))),
+                           RGBA(color.r, color.g, color.b, 0.25))
+            }
             c.polyline(bins.map { main.x.map($0.meanForecast) }, bins.map { main.y.map($0.observedFrequency) }, color, width: c.lineWidth * 1.4)
             for b in bins { c.marker(main.x.map(b.meanForecast), main.y.map(b.observedFrequency), .circle, size: c.px(4.5), fill: color) }
         }

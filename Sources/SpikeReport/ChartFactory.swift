@@ -12,7 +12,8 @@ public enum ChartFactory {
     public static let skillFloor = -1.0
 
     /// Reliability diagram with about 10 bins of equal forecast counts per series (rare events put all
-    /// their forecasts in the lowest of 10 equal-width bins).
+    /// their forecasts in the lowest of 10 equal-width bins), each with its 90 % consistency band under
+    /// perfect calibration (CORP, Dimitriadis, Gneiting and Jordan 2021) and the bin counts beneath.
     public static func reliability(title: String, subtitle: String? = nil, sets: [(name: String, probabilities: [Double], labels: [Int8])],
                                    figure: Figure = .standard) -> ReliabilityChart {
         let series = sets.map { ReliabilitySeries(name: $0.name, probabilities: $0.probabilities, labels: $0.labels, binning: .quantile(10)) }

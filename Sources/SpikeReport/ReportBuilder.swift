@@ -610,7 +610,7 @@ public struct ReportBuilder: Sendable {
             try requireBacktest(s)
             return thresholds.map { t in
                 let sets = seriesSets(t).map { (name: $0.0, probabilities: $0.1.map(\.probability), labels: $0.1.map(\.label)) }
-                return (ChartFactory.reliability(title: "Reliability, threshold $\(t)", subtitle: "about 10 bins of equal forecast counts", sets: sets),
+                return (ChartFactory.reliability(title: "Reliability, threshold $\(t)", subtitle: "about 10 bins of equal forecast counts; shaded: 90 % consistency band under perfect calibration", sets: sets),
                         "Reliability diagram at $\(t)/MWh (equal-count bins)")
             }
         case "roc", "pr":

@@ -39,8 +39,30 @@ struct ValueReportTests {
         #expect(out.warnings.isEmpty, "\(out.warnings)")
         let html = try String(contentsOf: out.page, encoding: .utf8)
         #expect(html.contains("Economic value"))
-        #expect(html.contains("hold-back:A: #\(fx.runA) default"))
+        #expect(html.contains("hold-back:A: #\(fx.runA) skilful"))
         #expect(html.contains("7-day blocks"))
+    }
+
+    @Test("one run holding several configurations: the comparison scores the first against each other one, in the asked order")
+    func multiModelComparison() throws {
+        let fx = try ReportFixture()
+        defer { try? FileManager.default.removeItem(at: fx.root) }
+        // Add B's flat forecasts to run A under two more configuration names.
+        let flat = try fx.backtests.predictions(runID: fx.runB)
+        for name in ["flat", "flat2"] {
+            try fx.backtests.saveFold(runID: fx.runA, key: FoldKey(node: "HB_NORTH", model: name, fold: 0), refitDay: LocalDate("2024-06-01")!,
+                                      trainRows: 1, trainSeconds: 0, infoJSON: nil, rows: flat.map { var r = $0; r.model = name; return r },
+                                      at: Instant(seconds: 1_800_000_000))
+        }
+        var spec = try fx.spec("comparison")
+        spec.selection.backtestId = String(fx.runA)
+        spec.selection.models = ["flat", "default", "flat2"]
+        spec.cells = spec.cells.filter { if case .comparison = $0 { return true } else { return false } }
+        let out = try fx.builder().build(spec)
+        #expect(out.warnings.isEmpty, "\(out.warnings)")
+        let html = try String(contentsOf: out.page, encoding: .utf8)
+        #expect(html.contains("flat vs default, HB_NORTH $100: B better"))
+        #expect(html.contains("flat vs flat2, HB_NORTH $100: no significant difference"))
     }
 
     static func rows(spikesPerHour: Int) -> [PredictionRow] {
@@ -78,6 +100,11 @@ struct ValueReportTests {
         let r = Self.rows(spikesPerHour: 2)
         let chart = ChartFactory.reliability(title: "t", sets: [("m", r.map(\.probability), r.map(\.label))])
         #expect(chart.series[0].bins.count >= 2)
+        // Consistency bands under perfect calibration bracket the bin's mean forecast.
+        for b in chart.series[0].bins where b.count >= 200 {
+            guard let lo = b.consistencyLow, let hi = b.consistencyHigh else { Issue.record("bin without a consistency band"); continue }
+            #expect(lo <= b.meanForecast + 1e-9 && b.meanForecast <= hi + 0.02)
+        }
         let h = ChartFactory.forecastHeatmap(title: "h", targetStarts: [0, 3600], rows: [HeatmapRow(label: "a", values: [0.001, 0.5])], rowTitle: "x")
         #expect(h.colorMax == 1 && h.logFloor == ChartFactory.heatmapFloor)
     }
