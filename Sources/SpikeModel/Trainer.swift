@@ -153,7 +153,7 @@ public enum Trainer {
         let issues = try self.issues(request, historyStart: history)
         let set = try FeatureSet.named(request.config.featureSet)
         let span = set.historyWindow(issues: issues)
-        let data = try store.loadMarketData(nodes: [request.node], from: span.from, to: span.to)
+        let data = try store.loadMarketData(nodes: [request.node], series: try store.latestAvailability().keys.sorted(), from: span.from, to: span.to)
         let examples = try TrainingExamples(data: data, node: request.node, issues: issues, featureSet: set,
                                             thresholds: request.config.labelThresholds(request.thresholds))
         return (examples, request.window.start(asOf: request.asOf, historyStart: history) ?? history)
