@@ -100,6 +100,15 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ "$round" = 1 ]; then
     "$BIN" visualize --data-dir "$D" --type importance --backtest-id "$id" --output-path "$D.importance.png" >/dev/null
     [ -s "$D.importance.png" ] || { echo "test-concurrency: visualize --type importance drew nothing" >&2; exit 1; }
+    # A report name must be one folder name: `--name ../data` would have replaced the store (report and compare).
+    for cmd in "report backtest --backtest-id $id" "compare --backtest-id $id --backtest-id $id"; do
+      # shellcheck disable=SC2086
+      if "$BIN" $cmd --data-dir "$D" --reports-dir "$D/reports" --name ../r$round 2>"$D.name.err" >/dev/null; then
+        echo "test-concurrency: '$cmd --name ../r$round' was accepted" >&2; exit 1
+      fi
+      grep -q "report name" "$D.name.err" || { echo "unexpected error for --name ../r$round:" >&2; cat "$D.name.err" >&2; exit 1; }
+      [ -f "$D/spikecast.sqlite" ] || { echo "test-concurrency: the store is gone after --name ../r$round" >&2; exit 1; }
+    done
   fi
   # How the four processes overlapped (seconds from the first start).
   python3 -c 'import sys
