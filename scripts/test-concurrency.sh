@@ -25,6 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 export LOG_LEVEL=warning
+# Runs a command, appending "name start end" (epoch seconds) to $D.times.
+timed() { local name=$1; shift; local t0; t0=$(date +%s.%N); local rc=0; "$@" || rc=$?; echo "$name $t0 $(date +%s.%N)" >>"$D.times"; return $rc; }
 http_ok() { python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" >/dev/null 2>&1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 # Stored rows per series, as one sorted text (compared between runs).
@@ -59,11 +61,11 @@ for round in $(seq 1 "$ROUNDS"); do
   for _ in $(seq 1 60); do http_ok "http://127.0.0.1:$PORT/health" && break; sleep 0.5; done
 
   pids=()
-  "$BIN" import --data-dir "$D" "$TMP/later" >"$D.import1.out" 2>&1 & pids+=($!)
-  "$BIN" import --data-dir "$D" "$TMP/base" >"$D.import2.out" 2>&1 & pids+=($!)
-  "$BIN" backtest --data-dir "$D" --start-date 2024-10-24 --end-date 2024-10-29 --node HB_NORTH --thresholds 100 \
+  timed import-later "$BIN" import --data-dir "$D" "$TMP/later" >"$D.import1.out" 2>&1 & pids+=($!)
+  timed import-base "$BIN" import --data-dir "$D" "$TMP/base" >"$D.import2.out" 2>&1 & pids+=($!)
+  timed backtest "$BIN" backtest --data-dir "$D" --start-date 2024-10-24 --end-date 2024-10-29 --node HB_NORTH --thresholds 100 \
     --refit-every 3 --min-training-days 28 --name "concurrency $round" --fresh --bootstrap 0 >"$D.backtest.out" 2>&1 & pids+=($!)
-  "$BIN" fetch-data --bench-fake --chunk-days 31 --data-dir "$D" >"$D.fetch.out" 2>&1 & pids+=($!)
+  timed fetch-data "$BIN" fetch-data --bench-fake --chunk-days 31 --data-dir "$D" >"$D.fetch.out" 2>&1 & pids+=($!)
   names=(import-later import-base backtest fetch-data)
   outs=("$D.import1.out" "$D.import2.out" "$D.backtest.out" "$D.fetch.out")
   failed=0
@@ -98,7 +100,21 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ "$round" = 1 ]; then
     "$BIN" visualize --data-dir "$D" --type importance --backtest-id "$id" --output-path "$D.importance.png" >/dev/null
     [ -s "$D.importance.png" ] || { echo "test-concurrency: visualize --type importance drew nothing" >&2; exit 1; }
+    # A report name must be one folder name: `--name ../data` would have replaced the store (report and compare).
+    for cmd in "report backtest --backtest-id $id" "compare --backtest-id $id --backtest-id $id"; do
+      # shellcheck disable=SC2086
+      if "$BIN" $cmd --data-dir "$D" --reports-dir "$D/reports" --name ../r$round 2>"$D.name.err" >/dev/null; then
+        echo "test-concurrency: '$cmd --name ../r$round' was accepted" >&2; exit 1
+      fi
+      grep -q "report name" "$D.name.err" || { echo "unexpected error for --name ../r$round:" >&2; cat "$D.name.err" >&2; exit 1; }
+      [ -f "$D/spikecast.sqlite" ] || { echo "test-concurrency: the store is gone after --name ../r$round" >&2; exit 1; }
+    done
   fi
+  # How the four processes overlapped (seconds from the first start).
+  python3 -c 'import sys
+rows=[l.split() for l in open(sys.argv[1])]
+t0=min(float(r[1]) for r in rows)
+print("   " + ", ".join("%s %.1f-%.1f s" % (r[0], float(r[1]) - t0, float(r[2]) - t0) for r in sorted(rows, key=lambda r: float(r[1]))))' "$D.times"
   echo "   ok: every process exited 0, $(awk '{s+=$NF} END {print s}' "$D.counts") rows as in the reference, backtest #$id stored"
 done
 echo "test-concurrency: all $ROUNDS rounds passed"

@@ -191,13 +191,7 @@ public actor ERCOTClient {
     /// The wait before retrying a 429 or 5xx: the exponential back-off, or the server's `Retry-After`
     /// when that is longer. A `Retry-After` beyond `retryAfterMaxSeconds` is an error.
     func retryDelay(_ response: HTTPResponseData, attempt: Int, service: String, endpoint: String, page: Int?) throws -> Double {
-        let backoff = backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds)
-        guard let asked = retryAfterSeconds(response.headers, now: clock.now()) else { return backoff }
-        guard asked <= configuration.retryAfterMaxSeconds else {
-            throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: service, endpoint: endpoint, page: page,
-                             message: "HTTP \(response.status) with Retry-After \(Int(asked)) s, longer than the \(Int(configuration.retryAfterMaxSeconds)) s allowed; try again later")
-        }
-        return max(backoff, asked)
+        try SpikeFetch.retryDelay(response, attempt: attempt, configuration: configuration, now: clock.now(), service: service, endpoint: endpoint, page: page)
     }
 
     /// Fetches one page of a report.

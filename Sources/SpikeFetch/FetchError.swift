@@ -32,8 +32,10 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         self.service = service
         self.endpoint = endpoint
         self.page = page
-        // Whatever a server echoed (a key, a token, a password) never leaves in a message.
-        self.message = SecretRedactor.redact(message)
+        // Whatever a server echoed (a key, a token, a password) never leaves in a message, and a
+        // message quoting a response stays short.
+        let redacted = SecretRedactor.redact(message)
+        self.message = redacted.count > 1000 ? String(redacted.prefix(1000)) + "…(\(redacted.count - 1000) more characters)" : redacted
     }
 
     public var description: String {

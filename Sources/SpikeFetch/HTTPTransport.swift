@@ -131,3 +131,16 @@ public func retryAfterSeconds(_ headers: [(String, String)], now: Double) -> Dou
     }
     return nil
 }
+
+/// The wait before retrying a 429 or 5xx answer: the exponential back-off, or the server's
+/// `Retry-After` when that is longer. A `Retry-After` beyond `retryAfterMaxSeconds` is an error.
+func retryDelay(_ response: HTTPResponseData, attempt: Int, configuration: FetchConfiguration, now: Double,
+                service: String, endpoint: String, page: Int?) throws -> Double {
+    let backoff = backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds)
+    guard let asked = retryAfterSeconds(response.headers, now: now) else { return backoff }
+    guard asked <= configuration.retryAfterMaxSeconds else {
+        throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: service, endpoint: endpoint, page: page,
+                         message: "HTTP \(response.status) with Retry-After \(Int(asked)) s, longer than the \(Int(configuration.retryAfterMaxSeconds)) s allowed; try again later")
+    }
+    return max(backoff, asked)
+}

@@ -122,7 +122,8 @@ public actor OpenMeteoClient {
                 throw FetchError(.blockedOutsideUSA, service: "Open-Meteo", endpoint: path, message: "HTTP 403 Forbidden")
             case 429, 500...599:
                 if attempt <= configuration.maxRetries {
-                    try await clock.sleep(seconds: backoffDelay(attempt: attempt, base: configuration.backoffBaseSeconds, max: configuration.backoffMaxSeconds))
+                    try await clock.sleep(seconds: try retryDelay(response, attempt: attempt, configuration: configuration, now: clock.now(),
+                                                                  service: "Open-Meteo", endpoint: path, page: nil))
                     continue
                 }
                 throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: "Open-Meteo", endpoint: path,
