@@ -150,13 +150,11 @@ public enum Trainer {
         } else {
             throw ModelError("node \(request.node) has no real-time prices in the store: cannot build labels (import or fetch its RT prices first)")
         }
-        let issues = try self.issues(request, historyStart: history)
-        let set = try FeatureSet.named(request.config.featureSet)
-        let span = set.historyWindow(issues: issues)
+        var anchored = request
+        anchored.historyStart = history
+        let span = try FeatureSet.named(request.config.featureSet).historyWindow(issues: self.issues(anchored, historyStart: history))
         let data = try store.loadMarketData(nodes: [request.node], series: try store.latestAvailability().keys.sorted(), from: span.from, to: span.to)
-        let examples = try TrainingExamples(data: data, node: request.node, issues: issues, featureSet: set,
-                                            thresholds: request.config.labelThresholds(request.thresholds))
-        return (examples, request.window.start(asOf: request.asOf, historyStart: history) ?? history)
+        return try examples(data: data, request: anchored)
     }
 
     /// The training examples of `request` from data already in memory (the history start defaults to
