@@ -6,10 +6,6 @@ import SpikeMetrics
 
 @Suite("Evaluation slices")
 struct EvaluationTests {
-    // scikit-learn's documentation example: roc_auc_score = 0.75, average_precision_score = 0.8333…
-    let p = [0.1, 0.4, 0.35, 0.8]
-    let y = [0.0, 0, 1, 1]
-
     func close(_ a: Double?, _ b: Double, _ tol: Double = 1e-12) -> Bool { a.map { abs($0 - b) <= tol } ?? false }
 
     @Test("summary and breakdowns by lead day, hour, month and regime")
