@@ -40,18 +40,36 @@ public enum Forecaster {
     ///   - allowStale: forecast even when an input is missing or stale (those features are missing);
     ///     the problems are returned in ``NodeForecast/staleInputs``. Otherwise throws
     ///     ``DataReadinessError``.
+    ///   - allowLaterModel: forecast even with a model trained after the issue time (see
+    ///     ``checkTrainedBy(model:issue:)``).
     public static func forecast(store: Store, model: FittedNodeModel, issue: Issue, thresholds: [Threshold]? = nil,
-                                allowStale: Bool = false, storedSeries: [SeriesID: Instant]? = nil) throws -> NodeForecast {
+                                allowStale: Bool = false, allowLaterModel: Bool = false,
+                                storedSeries: [SeriesID: Instant]? = nil) throws -> NodeForecast {
+        if !allowLaterModel { try checkTrainedBy(model: model, issue: issue) }
         let span = try historyWindow(model: model, issue: issue)
         let stored = try storedSeries ?? store.latestAvailability()
         // Naming the series (found by index seeks) spares the store a scan for its distinct variables.
         let data = try store.loadMarketData(nodes: [model.node], series: stored.keys.sorted(), from: span.from, to: span.to)
-        return try forecast(data: data, model: model, issue: issue, thresholds: thresholds, allowStale: allowStale, storedSeries: stored)
+        return try forecast(data: data, model: model, issue: issue, thresholds: thresholds, allowStale: allowStale,
+                            allowLaterModel: true, storedSeries: stored)
+    }
+
+    /// Refuses a model trained after the issue time: its training rows include target hours whose
+    /// prices were not published when the forecast was due, so a historical forecast issued with it
+    /// would know the future (production never meets this: its issue time is now). A model without a
+    /// recorded training span passes.
+    public static func checkTrainedBy(model: FittedNodeModel, issue: Issue) throws {
+        guard let cutoff = model.window?.cutoff, cutoff > issue.time else { return }
+        throw ModelError("the \(model.node) model was trained as of \(CentralTime.local(cutoff).display), after the issue time "
+            + "\(CentralTime.local(issue.time).display): it has seen prices published after the forecast was due. Issue with a model "
+            + "trained by then (`spikecast train --as-of \(issue.day)` and `--model-version`), or pass --allow-later-model")
     }
 
     /// Issues the forecast from already loaded data (readiness check, features, prediction).
     public static func forecast(data: MarketData, model: FittedNodeModel, issue: Issue, thresholds: [Threshold]? = nil,
-                                allowStale: Bool = false, storedSeries: [SeriesID: Instant]? = nil) throws -> NodeForecast {
+                                allowStale: Bool = false, allowLaterModel: Bool = false,
+                                storedSeries: [SeriesID: Instant]? = nil) throws -> NodeForecast {
+        if !allowLaterModel { try checkTrainedBy(model: model, issue: issue) }
         var stale: [DataReadinessError.Problem] = []
         do {
             try ForecastPipeline.checkReadiness(data: data, node: model.node, issue: issue, featureSet: model.config.featureSet, storedSeries: storedSeries)

@@ -90,6 +90,23 @@ import Testing
         } throws: { ($0 as? ModelError)?.description.contains("HB_WEST has no real-time prices") == true }
     }
 
+    @Test("a historical forecast refuses a model trained after its issue time unless allowed")
+    func refusesModelTrainedAfterTheIssue() throws {
+        let data = try Self.market(start: "2024-05-01", end: "2024-06-20")
+        var config = ModelConfig.default
+        config.xgboost.rounds = 10
+        let request = TrainingRequest(node: Self.node, thresholds: [Threshold(100)], config: config, asOf: Issue(day: LocalDate("2024-06-12")!).time)
+        let model = try Trainer.train(examples: Trainer.examples(data: data, request: request), request: request)
+        // Trained as of the issue itself: allowed (the backtest fold of that refit day does the same).
+        _ = try Forecaster.forecast(data: data, model: model, issue: Issue(day: LocalDate("2024-06-12")!), allowStale: true)
+        let earlier = Issue(day: LocalDate("2024-06-11")!)
+        #expect {
+            try Forecaster.forecast(data: data, model: model, issue: earlier, allowStale: true)
+        } throws: { ($0 as? ModelError)?.description.contains("after the issue time 2024-06-11 06:00 CDT") == true }
+        let f = try Forecaster.forecast(data: data, model: model, issue: earlier, allowStale: true, allowLaterModel: true)
+        #expect(f.probabilities[Threshold(100)]?.count == 72)
+    }
+
     @Test func allowStaleForecastsRecordTheStaleInputs() throws {
         let data = try Self.market(start: "2024-05-01", end: "2024-06-20")
         var config = ModelConfig.default

@@ -47,6 +47,9 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .long, help: "Use a model trained on another store (warns instead of refusing).")
     var allowForeignModel = false
 
+    @Flag(name: .long, help: "Issue a past forecast with a model trained after its issue time (refused by default: that model has seen the outcome).")
+    var allowLaterModel = false
+
     @Option(name: .long, help: "Output format: text, json or csv.")
     var outputFormat: ModelOutputFormat = .text
 
@@ -123,7 +126,7 @@ struct PredictCommand: ParsableCommand {
         for n in nodes {
             do {
                 let f = try Forecaster.forecast(store: store, model: try version.model(for: n), issue: issue, thresholds: thresholds,
-                                                allowStale: allowStale, storedSeries: stored)
+                                                allowStale: allowStale, allowLaterModel: allowLaterModel, storedSeries: stored)
                 if !f.staleInputs.isEmpty {
                     logger.warning("\(n): \(f.staleInputs.map(\.message).joined(separator: "; ")) — forecasting anyway (--allow-stale)")
                 }
