@@ -49,32 +49,32 @@ struct DataExportCommand: ParsableCommand {
         switch market.lowercased() {
         case "rt", "rtm", "realtime", "real-time": m = .realTime
         case "dam", "da", "dayahead", "day-ahead": m = .dayAhead
-        default: throw ValidationError("--market '\(market)' is not rt or dam")
+        default: throw ArgumentParser.ValidationError("--market '\(market)' is not rt or dam")
         }
         var nodeList: [Node] = []
         for n in nodes.flatMap({ $0.split(separator: ",") }) {
             do { nodeList.append(try Node.validated(n.trimmingCharacters(in: .whitespaces))) } catch {
-                throw ValidationError("--nodes: \(error)")
+                throw ArgumentParser.ValidationError("--nodes: \(error)")
             }
         }
         var ids: [SeriesID] = []
         for s in series.flatMap({ $0.split(separator: ",") }) {
             guard let id = SeriesID(variableName: s.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--series '\(s)' is not a series name <quantity>_<forecast|actual>_<zone> such as load_forecast_ercot")
+                throw ArgumentParser.ValidationError("--series '\(s)' is not a series name <quantity>_<forecast|actual>_<zone> such as load_forecast_ercot")
             }
             ids.append(id)
         }
-        guard let start = LocalDate(startDate) else { throw ValidationError("--start-date '\(startDate)' is not a date YYYY-MM-DD") }
-        guard let end = LocalDate(endDate) else { throw ValidationError("--end-date '\(endDate)' is not a date YYYY-MM-DD") }
-        guard start <= end else { throw ValidationError("--start-date \(start) is after --end-date \(end)") }
-        guard !nodeList.isEmpty || !ids.isEmpty else { throw ValidationError("nothing to export: pass --nodes and/or --series") }
+        guard let start = LocalDate(startDate) else { throw ArgumentParser.ValidationError("--start-date '\(startDate)' is not a date YYYY-MM-DD") }
+        guard let end = LocalDate(endDate) else { throw ArgumentParser.ValidationError("--end-date '\(endDate)' is not a date YYYY-MM-DD") }
+        guard start <= end else { throw ArgumentParser.ValidationError("--start-date \(start) is after --end-date \(end)") }
+        guard !nodeList.isEmpty || !ids.isEmpty else { throw ArgumentParser.ValidationError("nothing to export: pass --nodes and/or --series") }
         return ExportRequest(nodes: nodeList, market: m, series: ids, startDate: start, endDate: end,
                              asOf: try asOf.map { try TrainCommand.instant($0, flag: "--as-of") })
     }
 
     func format() throws -> ExportFormat {
         if let f = outputFormat {
-            guard let v = ExportFormat(rawValue: f.lowercased()) else { throw ValidationError("--output-format '\(f)' is not csv or json") }
+            guard let v = ExportFormat(rawValue: f.lowercased()) else { throw ArgumentParser.ValidationError("--output-format '\(f)' is not csv or json") }
             return v
         }
         let p = (outputPath ?? "").lowercased()
