@@ -78,6 +78,7 @@ public func buildApplication(configuration: ServiceConfiguration, dependencies d
     }
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: deps.metrics))
+    router.add(middleware: MethodNotAllowedMiddleware())
     let routes = ServiceRoutes(configuration: configuration, deps: deps, scheduler: scheduler)
     routes.register(on: router)
     var appConfig = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "spikecast")
@@ -135,7 +136,7 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func route(_ path: String) -> String {
         switch path {
-        case "/metrics", "/livez", "/health", "/api/v1/forecasts/latest": return path
+        case "/metrics", "/livez", "/health", "/api/v1/forecasts/latest", "/openapi.json": return path
         case "/reports": return "/reports/**"
         default: return path.hasPrefix("/reports/") ? "/reports/**" : "other"
         }
@@ -176,6 +177,13 @@ struct ServiceRoutes: Sendable {
         router.get("/api/v1/forecasts/latest") { request, _ in latestForecast(request) }
         router.get("/reports") { request, _ in report(request) }
         router.get("/reports/**") { request, _ in report(request) }
+        // The OpenAPI 3.1 description of these routes (OpenAPIDocument.swift).
+        let openAPI = OpenAPIDocument.json(version: configuration.version, nodes: configuration.nodes.map(\.name),
+                                           thresholds: configuration.thresholds.map(\.description))
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-cache"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: openAPI)))
+        }
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
@@ -247,19 +255,28 @@ struct ServiceRoutes: Sendable {
         let q = request.uri.queryParameters
         guard let nodeText = q.get("node") else { return Self.error(.badRequest, "query parameter 'node' is required (one of \(configuration.nodes.map(\.name).joined(separator: ", ")))") }
         guard let thresholdText = q.get("threshold") else { return Self.error(.badRequest, "query parameter 'threshold' is required (one of \(configuration.thresholds.map(\.description).joined(separator: ", ")))") }
-        let node: Node
-        let threshold: Threshold
+        // Exactly the spellings /openapi.json enumerates: the configured node names and threshold texts.
+        let nodes = configuration.nodes.map(\.name).joined(separator: ", ")
+        let thresholds = configuration.thresholds.map(\.description).joined(separator: ", ")
+        let parsedNode: Node
+        let parsedThreshold: Threshold
         do {
-            node = try Node.validated(nodeText)
-            threshold = try Threshold.parse(thresholdText)
+            parsedNode = try Node.validated(nodeText)
+            parsedThreshold = try Threshold.parse(thresholdText)
         } catch {
             return Self.error(.badRequest, "\(error)")
         }
-        guard configuration.nodes.contains(node) else {
-            return Self.error(.badRequest, "unknown node '\(node.name)': this service forecasts \(configuration.nodes.map(\.name).joined(separator: ", "))")
+        guard let node = configuration.nodes.first(where: { $0.name == nodeText }) else {
+            if configuration.nodes.contains(parsedNode) {
+                return Self.error(.badRequest, "node '\(nodeText)': write it as \(parsedNode.name) (this service forecasts \(nodes))")
+            }
+            return Self.error(.badRequest, "unknown node '\(parsedNode.name)': this service forecasts \(nodes)")
         }
-        guard configuration.thresholds.contains(threshold) else {
-            return Self.error(.badRequest, "unknown threshold \(threshold): this service forecasts \(configuration.thresholds.map(\.description).joined(separator: ", "))")
+        guard let threshold = configuration.thresholds.first(where: { $0.description == thresholdText }) else {
+            if configuration.thresholds.contains(parsedThreshold) {
+                return Self.error(.badRequest, "threshold '\(thresholdText)': write it as \(parsedThreshold) (this service forecasts \(thresholds))")
+            }
+            return Self.error(.badRequest, "unknown threshold \(parsedThreshold): this service forecasts \(thresholds)")
         }
         do {
             guard let f = try deps.store.get().latestForecast(node: node, threshold: threshold) else {

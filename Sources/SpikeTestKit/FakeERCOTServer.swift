@@ -54,6 +54,7 @@ public final class FakeERCOTServer: @unchecked Sendable {
         var unpublishedFrom: Instant?
         var tokenDelay: Double = 0
         var archiveNodes: [String] = Node.defaults.map(\.name)
+        var served: [ServedRequest] = []
         var pageOverlap = false
         var servedNode: String?
     }
@@ -104,6 +105,24 @@ public final class FakeERCOTServer: @unchecked Sendable {
     public func setArchiveNodes(_ names: [String]) { state.withLock { $0.archiveNodes = names } }
 
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+    /// Every data request answered, with the query parameter names the fake read to answer it.
+    public var served: [ServedRequest] { state.withLock { $0.served } }
+
+    /// A data request and the query names the fake read for it (for the contract test against ERCOT's OpenAPI description).
+    public struct ServedRequest: Sendable {
+        public let method: String
+        public let path: String
+        public let namesRead: Set<String>
+    }
+
+    /// The report paths (below `/api/public-reports`) the fake serves.
+    public static var servedReportPaths: [String] { reportPaths.keys.sorted() }
+    /// The archive paths the fake serves: `GET /archive/<emil>` and `POST /archive/<emil>/download`.
+    public static var servedArchivePaths: [(method: String, path: String)] {
+        archiveCodes.keys.sorted().flatMap { emil -> [(method: String, path: String)] in
+            [(method: "GET", path: "/archive/\(emil)"), (method: "POST", path: "/archive/\(emil)/download")]
+        }
+    }
     public var tokenRequestCount: Int { state.withLock { $0.tokenRequests } }
     public var dataRequestCount: Int { state.withLock { $0.requests.count } }
 
@@ -113,7 +132,14 @@ public final class FakeERCOTServer: @unchecked Sendable {
         if req.path.hasSuffix("/oauth2/v2.0/token") { return await token(req) }
         guard req.path.hasPrefix("/api/public-reports") else { return .json(404, #"{"message":"not found"}"#) }
         let path = String(req.path.dropFirst("/api/public-reports".count))
-        let page = Int(req.query["page"] ?? "")
+        let query = QueryReads(req.query)
+        let out = await respond(req, path: path, query: query)
+        state.withLock { $0.served.append(ServedRequest(method: req.method, path: path, namesRead: query.namesRead)) }
+        return out
+    }
+
+    func respond(_ req: LoopbackServer.Incoming, path: String, query: QueryReads) async -> LoopbackServer.Outgoing {
+        let page = Int(query["page"] ?? "")
         let (geo, creds) = state.withLock { ($0.geoBlocked, $0.credentials) }
         let key = req.headers["ocp-apim-subscription-key"]
         let bearer = req.headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
@@ -146,10 +172,10 @@ public final class FakeERCOTServer: @unchecked Sendable {
         case .malformedJSON?: malformed = true
         case nil: break
         }
-        if path.hasPrefix("/archive/") { return archive(req, path: path) }
-        guard let report = reportFor(path) else { return .json(404, #"{"message":"unknown report \#(path)"}"#) }
-        let (fields, rows) = generate(report, query: req.query)
-        let size = max(1, Int(req.query["size"] ?? "") ?? 10_000)
+        if path.hasPrefix("/archive/") { return archive(req, path: path, query: query) }
+        guard let report = Self.reportPaths[path] else { return .json(404, #"{"message":"unknown report \#(path)"}"#) }
+        let (fields, rows) = generate(report, query: query)
+        let size = max(1, Int(query["size"] ?? "") ?? 10_000)
         let current = max(1, page ?? 1)
         let totalPages = max(1, (rows.count + size - 1) / size)
         let overlap = state.withLock { $0.pageOverlap } && current > 1 ? 1 : 0
@@ -187,18 +213,15 @@ public final class FakeERCOTServer: @unchecked Sendable {
 
     enum Report: String { case lmp = "NP6-788-CD", spp = "NP6-905-CD", dam = "NP4-190-CD", lf = "NP3-565-CD", load = "NP6-345-CD", wind = "NP4-732-CD", solar = "NP4-737-CD" }
 
-    func reportFor(_ path: String) -> Report? {
-        switch path {
-        case "/np6-788-cd/lmp_node_zone_hub": return .lmp
-        case "/np6-905-cd/spp_node_zone_hub": return .spp
-        case "/np4-190-cd/dam_stlmnt_pnt_prices": return .dam
-        case "/np3-565-cd/lf_by_model_weather_zone": return .lf
-        case "/np6-345-cd/act_sys_load_by_wzn": return .load
-        case "/np4-732-cd/wpp_hrly_avrg_actl_fcast": return .wind
-        case "/np4-737-cd/spp_hrly_avrg_actl_fcast": return .solar
-        default: return nil
-        }
-    }
+    static let reportPaths: [String: Report] = [
+        "/np6-788-cd/lmp_node_zone_hub": .lmp,
+        "/np6-905-cd/spp_node_zone_hub": .spp,
+        "/np4-190-cd/dam_stlmnt_pnt_prices": .dam,
+        "/np3-565-cd/lf_by_model_weather_zone": .lf,
+        "/np6-345-cd/act_sys_load_by_wzn": .load,
+        "/np4-732-cd/wpp_hrly_avrg_actl_fcast": .wind,
+        "/np4-737-cd/spp_hrly_avrg_actl_fcast": .solar,
+    ]
 
     static let zones = ["coast", "east", "farWest", "north", "northCentral", "southCentral", "southern", "west"]
 
@@ -206,7 +229,7 @@ public final class FakeERCOTServer: @unchecked Sendable {
     static func num(_ d: Double) -> String { String(d) }
 
     /// Rows (JSON-encoded cells) for a report query.
-    func generate(_ report: Report, query: [String: String]) -> ([String], [[String]]) {
+    func generate(_ report: Report, query: QueryReads) -> ([String], [[String]]) {
         let (dup, unpublished) = state.withLock { ($0.duplicateRows, $0.unpublishedFrom) }
         let limit = unpublished ?? Instant(seconds: Int64.max)
         func dateParam(_ k: String) -> LocalDate? { query[k].flatMap { LocalDate(String($0.prefix(10))) } }
@@ -303,7 +326,7 @@ public final class FakeERCOTServer: @unchecked Sendable {
     /// One document per CPT day per report; docId = day number × 10 + report code.
     static let archiveCodes: [String: Int64] = ["np6-788-cd": 1, "np6-905-cd": 2, "np4-190-cd": 3]
 
-    func archive(_ req: LoopbackServer.Incoming, path: String) -> LoopbackServer.Outgoing {
+    func archive(_ req: LoopbackServer.Incoming, path: String, query: QueryReads) -> LoopbackServer.Outgoing {
         let parts = path.split(separator: "/")   // ["archive", emil] or ["archive", emil, "download"]
         guard parts.count >= 2, let code = Self.archiveCodes[String(parts[1])] else { return .json(404, #"{"message":"unknown archive"}"#) }
         let emil = String(parts[1])
@@ -325,8 +348,8 @@ public final class FakeERCOTServer: @unchecked Sendable {
             }
             return LoopbackServer.Outgoing(status: 200, contentType: "application/octet-stream", body: outer.finish())
         }
-        guard let from = req.query["postDatetimeFrom"].flatMap({ parseFakeLocal($0) }),
-              let to = req.query["postDatetimeTo"].flatMap({ parseFakeLocal($0, latest: true) }) else {
+        guard let from = query["postDatetimeFrom"].flatMap({ parseFakeLocal($0) }),
+              let to = query["postDatetimeTo"].flatMap({ parseFakeLocal($0, latest: true) }) else {
             return .json(400, #"{"message":"postDatetimeFrom and postDatetimeTo required"}"#)
         }
         // Each day's file posts at 23:55 CPT that day (DAM: 13:30 the day before).
@@ -394,4 +417,16 @@ func parseFakeLocal(_ s: String, latest: Bool = false) -> Instant? {
         .map { Instant(seconds: $0) }
         .filter { t in let l = CentralTime.local(t); return l.date == date && l.hour == c[0] && l.minute == c[1] }
     return latest ? cands.max() : cands.min()
+}
+
+/// A request's query parameters that remember which names were read.
+final class QueryReads: @unchecked Sendable {
+    private let values: [String: String]
+    private let read = Locked(Set<String>())
+    init(_ values: [String: String]) { self.values = values }
+    subscript(name: String) -> String? {
+        read.withLock { _ = $0.insert(name) }
+        return values[name]
+    }
+    var namesRead: Set<String> { read.withLock { $0 } }
 }

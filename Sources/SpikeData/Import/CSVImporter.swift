@@ -103,6 +103,14 @@ public enum LongFormatVariables {
         case dayAheadForecast
         /// Interval end + 1 hour.
         case actual
+
+        /// The default availability of a row starting at `start` (UTC seconds).
+        func availableAt(start: Int64, minutes: Int) -> Int64 {
+            switch self {
+            case .dayAheadForecast: return RowParser.dayAheadForecastAvailability(start: start)
+            case .actual: return start + Int64(minutes) * 60 + 3600
+            }
+        }
     }
 
     /// The series and default availability rule for `variable`, or nil when unknown.
@@ -139,7 +147,7 @@ struct RowError: Error {
 /// A long-format row with an empty value: a missing observation, skipped and counted.
 struct EmptyValue: Error {}
 
-private struct Location {
+struct Location {
     var doc: Int32
     var line: Int32
 }
@@ -163,7 +171,7 @@ struct ParseState {
     var pPrice: [Double] = []
     var pAvail: [Int64] = []
     var pTiebreak: [Int64] = []
-    fileprivate var pLoc: [Location] = []
+    private var pLoc: [Location] = []
 
     // Value rows, columnar.
     var valueSeries: [SeriesID] = []
@@ -173,7 +181,7 @@ struct ParseState {
     var vMinutes: [Int32] = []
     var vValue: [Double] = []
     var vAvail: [Int64] = []
-    fileprivate var vLoc: [Location] = []
+    private var vLoc: [Location] = []
 
     init(skipBadRows: Bool, logger: Logger, limits: ImportLimits) {
         self.skipBadRows = skipBadRows
@@ -329,8 +337,8 @@ struct ParseState {
             if explicit {
                 throw ImportError(file: name, line: 1, field: nil, message:
                     "unrecognised CSV header (\(quotedForError(header.prefix(8).joined(separator: ",")))); expected the long format "
-                    + "(interval_start_utc, interval_minutes, settlement_point, price | variable, value) or an ERCOT "
-                    + "NP6-905-CD, NP6-788-CD or NP4-190-CD report")
+                    + "(interval_start_utc, interval_minutes, settlement_point, price | variable, value), an ERCOT "
+                    + "NP6-905-CD, NP6-788-CD or NP4-190-CD report, or a gridstatus ERCOT frame (Interval Start, Interval End, Location, SPP | LMP | Load | …)")
             }
             logger.warning("skipping file with unrecognised header", metadata: ["file": "\(name)"])
             summary.skippedFiles.append(name)
@@ -497,7 +505,7 @@ struct ParseState {
         return CSVImporter.Parsed(batches: batches, duplicates: duplicates, summary: summary)
     }
 
-    fileprivate mutating func addPrice(series: Int32, start: Int64, minutes: Int, price: Double, availableAt: Int64,
+    mutating func addPrice(series: Int32, start: Int64, minutes: Int, price: Double, availableAt: Int64,
                                        tiebreak: Int64 = Int64.min, location: Location) {
         pSeries.append(series)
         pStart.append(start)
@@ -508,7 +516,7 @@ struct ParseState {
         pLoc.append(location)
     }
 
-    fileprivate mutating func addValue(series: Int32, start: Int64, minutes: Int, value: Double, availableAt: Int64, location: Location) {
+    mutating func addValue(series: Int32, start: Int64, minutes: Int, value: Double, availableAt: Int64, location: Location) {
         vSeries.append(series)
         vStart.append(start)
         vMinutes.append(Int32(minutes))
@@ -545,6 +553,7 @@ struct Columns {
     func name(ofFieldIndex i: Int) -> String? { i < names.count ? names[i] : nil }
 
     func detectFormat() -> ImportFormat? {
+        if let g = detectGridstatusFormat() { return g }
         if has("scedtimestamp") { return .np6788 }
         if has("deliveryinterval") { return .np6905 }
         if has("hourending"), has("deliverydate") { return .np4190 }
@@ -559,13 +568,14 @@ struct Columns {
 
 // MARK: - Row parsers
 
-private struct RowParser {
+struct RowParser {
     let format: ImportFormat
     let file: String
     // Column indices.
     var cStart = -1, cMinutes = -1, cNode = -1, cPrice = -1, cMarket = -1, cAvail = -1, cVariable = -1, cValue = -1
     var cDate = -1, cHour = -1, cInterval = -1, cFlag = -1, cTimestamp = -1
     var defaultMarket: Market?
+    var gridstatus = GridstatusColumns()
     var minimumFields = 0
     var headerNames: [String]
 
@@ -624,8 +634,11 @@ private struct RowParser {
             cNode = try require("SettlementPoint", "settlementpoint", "settlementpointname")
             cPrice = try require("SettlementPointPrice", "settlementpointprice")
             cFlag = columns.find("dstflag") ?? -1
+        case .gridstatusPrices, .gridstatusLoad, .gridstatusLoadForecast, .gridstatusFuelMix:
+            try setUpGridstatus(columns)
         }
-        minimumFields = [cStart, cMinutes, cNode, cPrice, cMarket, cAvail, cVariable, cValue, cDate, cHour, cInterval, cFlag, cTimestamp].max()! + 1
+        minimumFields = max([cStart, cMinutes, cNode, cPrice, cMarket, cAvail, cVariable, cValue, cDate, cHour, cInterval, cFlag, cTimestamp].max()! + 1,
+                            gridstatus.minimumFields)
     }
 
     static func marketFromFileName(_ name: String) -> Market? {
@@ -797,11 +810,7 @@ private struct RowParser {
             if s.bytes(cValue, in: line).isEmpty { throw EmptyValue() }
             try checkGrid(start: start, minutes: minutes, line, s, cStart)
             let value = try number(line, s, cValue, bound: Store.maxAbsValue)
-            var avail: Int64
-            switch mapped.1 {
-            case .dayAheadForecast: avail = RowParser.dayAheadForecastAvailability(start: start)
-            case .actual: avail = start + Int64(minutes) * 60 + 3600
-            }
+            var avail = mapped.1.availableAt(start: start, minutes: minutes)
             if cAvail >= 0, !s.bytes(cAvail, in: line).isEmpty { avail = try instant(line, s, cAvail) }
             state.addValue(series: mapped.0, start: start, minutes: minutes, value: value, availableAt: avail, location: location)
 
@@ -863,6 +872,9 @@ private struct RowParser {
             let series = try priceSeries(line, s, market: .realTime, state: &state)
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
             state.addPrice(series: series, start: start, minutes: 5, price: price, availableAt: start + 300, tiebreak: t, location: location)
+
+        case .gridstatusPrices, .gridstatusLoad, .gridstatusLoadForecast, .gridstatusFuelMix:
+            try parseGridstatus(line, s, into: &state, location: location)
         }
     }
 

@@ -39,6 +39,14 @@ public enum ImportFormat: String, Codable, Sendable, CaseIterable {
     case np6788 = "NP6-788-CD"
     /// NP4-190-CD DAM settlement point prices (hourly).
     case np4190 = "NP4-190-CD"
+    /// A gridstatus ERCOT SPP or LMP frame saved as CSV: `Interval Start, Interval End, Location, Market, SPP|LMP`.
+    case gridstatusPrices = "gridstatus-prices"
+    /// A gridstatus ERCOT load frame: `Interval Start, Interval End, Load`.
+    case gridstatusLoad = "gridstatus-load"
+    /// A gridstatus ERCOT load forecast frame: `Interval Start, Interval End, Publish Time, …, System Total`.
+    case gridstatusLoadForecast = "gridstatus-load-forecast"
+    /// A gridstatus ERCOT fuel mix frame: `Interval Start, Interval End, …, Solar, Wind, …`.
+    case gridstatusFuelMix = "gridstatus-fuel-mix"
 }
 
 /// Per-file result of an import.

@@ -12,7 +12,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect the stored market data.",
-        subcommands: [DataStatusCommand.self, DataBenchCommand.self]
+        subcommands: [DataStatusCommand.self, DataBenchCommand.self, DataExportCommand.self]
     )
 }
 

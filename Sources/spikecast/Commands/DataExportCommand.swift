@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import SpikeCore
+import SpikeData
+
+/// `spikecast data export`: stored series as tidy long rows for pandas, polars or DuckDB.
+struct DataExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export price and value series as tidy long rows (CSV, CSV.gz or JSON), optionally as a forecast issued at an instant saw them.",
+        discussion: """
+            Columns: series, node, market, interval_start_utc, interval_start_cpt (with its offset), interval_minutes, \
+            value, available_at_utc. Dates are CPT operating days, both included. Without --as-of every stored row \
+            is written (every vintage of a forecast); with --as-of only rows available at that instant, and of a \
+            forecast the latest vintage available then — what a forecast issued at that instant could read. \
+            The file is written to a temporary name and renamed when complete; a name ending in .gz is gzipped. \
+            See docs/notebooks.md.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, parsing: .singleValue, help: "Nodes whose prices to export, comma-separated or repeated (e.g. HB_HUBAVG).")
+    var nodes: [String] = []
+
+    @Option(name: .long, help: "Price market: rt or dam (default rt).")
+    var market: String = "rt"
+
+    @Option(name: .long, parsing: .singleValue, help: "Value series, comma-separated or repeated (e.g. load_forecast_ercot,wind_actual_ercot; `data status` lists them).")
+    var series: [String] = []
+
+    @Option(name: .long, help: "First CPT operating day, YYYY-MM-DD.")
+    var startDate: String
+
+    @Option(name: .long, help: "Last CPT operating day (included), YYYY-MM-DD.")
+    var endDate: String
+
+    @Option(name: .long, help: "Point-in-time view: ISO-8601 instant (2024-07-15T06:00:00-05:00) or a date for its 06:00 CPT issue.")
+    var asOf: String?
+
+    @Option(name: .long, help: "Output file (.csv, .csv.gz, .json); default standard output.")
+    var outputPath: String?
+
+    @Option(name: .long, help: "csv or json (default: json for a .json path, else csv).")
+    var outputFormat: String?
+
+    func request() throws -> ExportRequest {
+        let m: Market
+        switch market.lowercased() {
+        case "rt", "rtm", "realtime", "real-time": m = .realTime
+        case "dam", "da", "dayahead", "day-ahead": m = .dayAhead
+        default: throw ArgumentParser.ValidationError("--market '\(market)' is not rt or dam")
+        }
+        var nodeList: [Node] = []
+        for n in nodes.flatMap({ $0.split(separator: ",") }) {
+            do { nodeList.append(try Node.validated(n.trimmingCharacters(in: .whitespaces))) } catch {
+                throw ArgumentParser.ValidationError("--nodes: \(error)")
+            }
+        }
+        var ids: [SeriesID] = []
+        for s in series.flatMap({ $0.split(separator: ",") }) {
+            guard let id = SeriesID(variableName: s.trimmingCharacters(in: .whitespaces)) else {
+                throw ArgumentParser.ValidationError("--series '\(s)' is not a series name <quantity>_<forecast|actual>_<zone> such as load_forecast_ercot")
+            }
+            ids.append(id)
+        }
+        guard let start = LocalDate(startDate) else { throw ArgumentParser.ValidationError("--start-date '\(startDate)' is not a date YYYY-MM-DD") }
+        guard let end = LocalDate(endDate) else { throw ArgumentParser.ValidationError("--end-date '\(endDate)' is not a date YYYY-MM-DD") }
+        guard start <= end else { throw ArgumentParser.ValidationError("--start-date \(start) is after --end-date \(end)") }
+        guard !nodeList.isEmpty || !ids.isEmpty else { throw ArgumentParser.ValidationError("nothing to export: pass --nodes and/or --series") }
+        return ExportRequest(nodes: nodeList, market: m, series: ids, startDate: start, endDate: end,
+                             asOf: try asOf.map { try TrainCommand.instant($0, flag: "--as-of") })
+    }
+
+    func format() throws -> ExportFormat {
+        if let f = outputFormat {
+            guard let v = ExportFormat(rawValue: f.lowercased()) else { throw ArgumentParser.ValidationError("--output-format '\(f)' is not csv or json") }
+            return v
+        }
+        let p = (outputPath ?? "").lowercased()
+        return p.hasSuffix(".json") || p.hasSuffix(".json.gz") ? .json : .csv
+    }
+
+    func validate() throws {
+        _ = try request()
+        _ = try format()
+    }
+
+    func run() throws {
+        let logger = global.logger("spikecast.data")
+        let store = try Store(directory: global.resolvedDataDir)
+        let exporter = DataExporter(store: store)
+        let req = try request()
+        let summary: ExportSummary
+        if let outputPath {
+            summary = try exporter.export(req, format: try format(), to: URL(fileURLWithPath: outputPath))
+        } else {
+            summary = try exporter.exportToStandardOutput(req, format: try format())
+        }
+        logger.info("exported \(summary.rows) rows", metadata: [
+            "rows": "\(summary.rows)", "output": "\(outputPath ?? "-")",
+            "series": "\(summary.bySeries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            "as_of": "\(req.asOf.map(\.iso8601) ?? "-")",
+        ])
+    }
+}
