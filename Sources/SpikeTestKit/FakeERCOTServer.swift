@@ -139,7 +139,7 @@ public final class FakeERCOTServer: @unchecked Sendable {
     }
 
     func respond(_ req: LoopbackServer.Incoming, path: String, query: QueryReads) async -> LoopbackServer.Outgoing {
-        let page = Int(query["page"] ?? "")
+        let page = req.method == "GET" ? Int(query["page"] ?? "") : nil
         let (geo, creds) = state.withLock { ($0.geoBlocked, $0.credentials) }
         let key = req.headers["ocp-apim-subscription-key"]
         let bearer = req.headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
@@ -233,7 +233,9 @@ public final class FakeERCOTServer: @unchecked Sendable {
         let (dup, unpublished) = state.withLock { ($0.duplicateRows, $0.unpublishedFrom) }
         let limit = unpublished ?? Instant(seconds: Int64.max)
         func dateParam(_ k: String) -> LocalDate? { query[k].flatMap { LocalDate(String($0.prefix(10))) } }
-        let node = state.withLock { $0.servedNode } ?? query["settlementPoint"] ?? "HB_NORTH"
+        // Only the price reports have a settlement point filter.
+        let perNode = report == .lmp || report == .spp || report == .dam
+        let node = (perNode ? state.withLock { $0.servedNode } ?? query["settlementPoint"] : nil) ?? "HB_NORTH"
         var fields: [String] = []
         var rows: [[String]] = []
         let q = Self.q, num = Self.num
