@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SpikeCore
 public import SpikeData
 import SpikeFeatures
@@ -55,6 +55,11 @@ public struct IssuedComparisonRows: Sendable {
 /// Both references are fitted per issue time on the node's labelled history before that issue time
 /// (point in time), identical for every version, so each version's skill is against the same baseline.
 public enum IssuedComparison {
+    /// Stands for the production forecasts whichever version issued them (the service retrains and
+    /// promotes a new version every few days): per issue time, node and threshold, the newest forecast of
+    /// every version not named otherwise in the comparison.
+    public static let productionAlias = "@production"
+
     public static func rows(store: Store, versions: [String], nodes: [Node]? = nil, thresholds: [Threshold]? = nil,
                             startDate: LocalDate? = nil, endDate: LocalDate? = nil) throws -> IssuedComparisonRows {
         guard versions.count >= 2 else { throw BacktestError.invalidSetting("give two or more model versions to compare (got \(versions.count))") }
@@ -68,11 +73,21 @@ public enum IssuedComparison {
         let to = endDate.map { CentralTime.startOfDay($0.adding(days: 1)) }
         let wanted = Set(versions)
         let nodeFilter = nodes.map(Set.init), thresholdFilter = thresholds.map(Set.init)
-        let issued = try store.issuedForecasts(issuedFrom: from, to: to).filter {
-            wanted.contains($0.modelVersion) && (nodeFilter?.contains($0.node) ?? true) && (thresholdFilter?.contains($0.threshold) ?? true)
+        // The name each forecast is compared under: its version, or `@production` for every version not named.
+        func name(_ f: IssuedForecast) -> String? {
+            if wanted.contains(f.modelVersion) { return f.modelVersion }
+            return wanted.contains(productionAlias) ? productionAlias : nil
         }
+        var newest: [String: IssuedForecast] = [:]
+        for f in try store.issuedForecasts(issuedFrom: from, to: to) {
+            guard let n = name(f), nodeFilter?.contains(f.node) ?? true, thresholdFilter?.contains(f.threshold) ?? true else { continue }
+            let k = "\(n)|\(f.node.name)|\(f.threshold.dollars)|\(f.issueTime.seconds)"
+            if let have = newest[k], have.createdAt > f.createdAt { continue }
+            newest[k] = f
+        }
+        let issued = newest.values.map { (name($0)!, $0) }
         var issuedHours: [String: Int] = [:]
-        for f in issued { issuedHours[f.modelVersion, default: 0] += f.hours.count }
+        for (n, f) in issued { issuedHours[n, default: 0] += f.hours.count }
         let missing = versions.filter { (issuedHours[$0] ?? 0) == 0 }
         if !missing.isEmpty {
             let known = Set(try store.issuedForecasts().map(\.modelVersion)).sorted()
@@ -83,9 +98,9 @@ public enum IssuedComparison {
         struct Key: Hashable { let node: Node; let threshold: Threshold; let issue: Instant; let target: Instant }
         // version → key → (probability, lead hours, target index)
         var byVersion: [String: [Key: (Double, Int, Int)]] = [:]
-        for f in issued {
+        for (n, f) in issued {
             for (k, h) in f.hours.enumerated() {
-                byVersion[f.modelVersion, default: [:]][Key(node: f.node, threshold: f.threshold, issue: f.issueTime, target: h.targetStart)] = (h.probability, h.leadHours, k)
+                byVersion[n, default: [:]][Key(node: f.node, threshold: f.threshold, issue: f.issueTime, target: h.targetStart)] = (h.probability, h.leadHours, k)
             }
         }
         var common = Set(byVersion[versions[0]]!.keys)

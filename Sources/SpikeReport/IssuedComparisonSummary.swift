@@ -2,6 +2,7 @@ import Foundation
 public import SpikeBacktest
 public import SpikeCore
 public import SpikeData
+import SpikeMetrics
 
 /// The comparison of trained model versions on the forecasts they actually issued
 /// (``IssuedComparison``), scored with the backtest's rules: ``Evaluation`` per version (skill against

@@ -32,7 +32,7 @@ struct IssuedComparisonTests {
     }
 
     static func issue(_ store: Store, version: String, day: LocalDate, threshold: Threshold = Threshold(100), p: (Instant) -> Double) throws {
-        let issue = Issue(day: day)
+        let issue = SpikeCore.Issue(day: day)
         try store.saveIssuedForecast(IssuedForecast(
             issueTime: issue.time, node: node, threshold: threshold, modelVersion: version, createdAt: issue.time.adding(minutes: 4),
             hours: issue.targetStarts.enumerated().map { IssuedHour(targetStart: $1, leadHours: issue.leadHours(targetIndex: $0), probability: p($1)) }))
@@ -98,6 +98,28 @@ struct IssuedComparisonTests {
         #expect(brierA < brierB)
     }
 
+    @Test("@production stands for the forecasts of every version not named, across retrains")
+    func productionAlias() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for i in 0..<6 {
+            let d = LocalDate("2024-06-01")!.adding(days: i)
+            // The service retrains: P1 issues the first three days, P2 the next three.
+            try Self.issue(store, version: i < 3 ? "P1" : "P2", day: d) { _ in 0.2 }
+            try Self.issue(store, version: "S", day: d) { _ in 0.3 }
+        }
+        let r = try IssuedComparison.rows(store: store, versions: [IssuedComparison.productionAlias, "S"],
+                                          endDate: LocalDate("2024-06-06")!)
+        #expect(r.issueTimes == 6)
+        #expect(Set(r.rows.map(\.model)) == ["@production", "S"])
+        #expect(r.rows.filter { $0.model == "@production" }.allSatisfy { $0.probability == 0.2 })
+        #expect(r.unmatchedHours["@production"] == 0)
+        // Naming P2 takes its forecasts out of @production.
+        let named = try IssuedComparison.rows(store: store, versions: [IssuedComparison.productionAlias, "P2"])
+        #expect(named.issuedHours["@production"] == 6 * 72)   // P1's three days and S's six are the rest
+        #expect(named.issueTimes == 3)
+    }
+
     @Test("bad selections are refused with the reason")
     func errors() throws {
         let (store, dir) = try Self.store()
@@ -106,14 +128,14 @@ struct IssuedComparisonTests {
         #expect(throws: BacktestError.self) { try IssuedComparison.rows(store: store, versions: ["A"]) }
         do {
             _ = try IssuedComparison.rows(store: store, versions: ["A", "Z"])
-            Issue.record("expected an error")
+            Testing.Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains("no issued forecast of model version Z"))
             #expect("\(error)".contains("holds forecasts of A"))
         }
         do {
             _ = try IssuedComparison.rows(store: store, versions: ["A", "B"], startDate: LocalDate("2024-06-02"), endDate: LocalDate("2024-06-01"))
-            Issue.record("expected an error")
+            Testing.Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains("before --start-date"))
         }

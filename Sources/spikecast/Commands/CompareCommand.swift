@@ -3,6 +3,7 @@ import Foundation
 import SpikeBacktest
 import SpikeCore
 import SpikeData
+import SpikeModel
 import SpikeReport
 
 /// `spikecast compare`: two or more model configurations (or two stored backtests) on the same issue days
