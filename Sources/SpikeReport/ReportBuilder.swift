@@ -163,8 +163,11 @@ public struct ReportBuilder: Sendable {
         }
         var seen = Set<String>()
         var out: [IssuedForecast] = []
-        // Newest id first, so a re-issued forecast wins.
-        for f in all.reversed() where f.issueTime == newest {
+        // The production-tagged version's forecast first (a shadow forecast of a challenger version may
+        // share the issue time), then newest id first, so a re-issued forecast wins.
+        let production = try sources.store.productionModel()
+        let candidates = all.reversed().filter { $0.issueTime == newest }
+        for f in candidates.filter({ $0.modelVersion == production }) + candidates.filter({ $0.modelVersion != production }) {
             if let nodes, !nodes.contains(f.node) { continue }
             if let thresholds, !thresholds.contains(f.threshold) { continue }
             if seen.insert("\(f.node.name)|\(f.threshold.dollars)").inserted { out.append(f) }

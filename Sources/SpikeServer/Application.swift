@@ -278,9 +278,24 @@ struct ServiceRoutes: Sendable {
             }
             return Self.error(.badRequest, "unknown threshold \(parsedThreshold): this service forecasts \(thresholds)")
         }
+        let role: ForecastRole
+        switch q.get("role") {
+        case nil: role = .production
+        case let text?:
+            guard let r = ForecastRole(rawValue: text) else {
+                return Self.error(.badRequest, "query parameter 'role' must be \(ForecastRole.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
+            }
+            role = r
+        }
+        if role == .shadow && configuration.shadowModelVersion == nil {
+            return Self.error(.notFound, "no shadow model is configured (SPIKECAST_SHADOW_MODEL_VERSION or serve --shadow-model-version)")
+        }
         do {
-            guard let f = try deps.store.get().latestForecast(node: node, threshold: threshold) else {
-                return Self.error(.notFound, "no forecast has been issued for \(node.name) at $\(threshold)")
+            guard let f = try deps.store.get().latestForecast(node: node, threshold: threshold, role: role,
+                                                               shadowModelVersion: configuration.shadowModelVersion) else {
+                return Self.error(.notFound, role == .shadow
+                    ? "no shadow forecast of model \(configuration.shadowModelVersion!) has been issued for \(node.name) at $\(threshold)"
+                    : "no forecast has been issued for \(node.name) at $\(threshold)")
             }
             let issueDay = CentralTime.day(of: f.issueTime)
             let deadline = CentralTime.unambiguousWall(issueDay, hour: configuration.forecastDeadlineHour)
@@ -294,6 +309,7 @@ struct ServiceRoutes: Sendable {
                 "deadline": deadline.iso8601,
                 "issued_before_deadline": f.createdAt <= deadline,
                 "model_version": f.modelVersion,
+                "role": role.rawValue,
                 "hours": f.hours.map { h -> [String: Any] in
                     ["target_start": h.targetStart.iso8601, "target_start_cpt": CentralTime.local(h.targetStart).description,
                      "lead_hours": h.leadHours, "probability": h.probability]

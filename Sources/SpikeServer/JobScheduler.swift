@@ -12,6 +12,8 @@ import SpikeCore
 ///   the forecast is caught up only before its deadline (10:00 CPT) and recorded as missed otherwise.
 /// - Runs left `running` by a crashed process are closed as failed on start.
 /// - At most `parallelJobs` attempts run at once (BACKEND_PARALLEL_JOBS); a due job waits for a free worker.
+/// - A follow-up job (``JobDefinition/runsAfter``, e.g. the shadow forecast) has no occurrences of its
+///   own: it runs right after each run of its job, in the same task, so it never delays it.
 public final class JobScheduler: Service, @unchecked Sendable {
     public let configuration: ServiceConfiguration
     let store: ServiceStore
@@ -68,13 +70,14 @@ public final class JobScheduler: Service, @unchecked Sendable {
 
     private func loop(start: Instant) async {
         await withDiscardingTaskGroup { group in
-            for job in configuration.jobs { catchUp(job, now: start, group: &group) }
-            var next = Dictionary(uniqueKeysWithValues: configuration.jobs.map { ($0.name, $0.schedule.next(after: start)) })
+            let scheduled = configuration.jobs.filter { $0.runsAfter == nil }
+            for job in scheduled { catchUp(job, now: start, group: &group) }
+            var next = Dictionary(uniqueKeysWithValues: scheduled.map { ($0.name, $0.schedule.next(after: start)) })
             while !Task.isCancelled {
                 guard let due = next.values.min() else { break }
                 do { try await clock.sleep(until: due) } catch { break }
                 let now = clock.now()
-                for job in configuration.jobs {
+                for job in scheduled {
                     guard let at = next[job.name], at <= now else { continue }
                     launch(job, occurrence: at, group: &group)
                     next[job.name] = job.schedule.next(after: now)
@@ -156,10 +159,32 @@ public final class JobScheduler: Service, @unchecked Sendable {
         running.insert(job.name)
         active += 1
         lock.unlock()
+        let followUps = configuration.jobs.filter { $0.runsAfter == job.name }
         group.addTask {
             await self.execute(job, occurrence: occurrence)
+            // Reserve the follow-ups before releasing the job, so the scheduler never looks idle in between.
+            let reserved = followUps.filter { self.reserveFollowUp($0, occurrence: occurrence) }
             self.finished(job.name)
+            for f in reserved {
+                if !Task.isCancelled { await self.execute(f, occurrence: occurrence) }
+                self.finished(f.name)
+            }
         }
+    }
+
+    /// Marks a follow-up job running; false (skipped, counted) when its previous run is still going.
+    private func reserveFollowUp(_ job: JobDefinition, occurrence: Instant) -> Bool {
+        let busy: Bool = lock.withLock {
+            if running.contains(job.name) { return true }
+            running.insert(job.name)
+            active += 1
+            return false
+        }
+        if busy {
+            logger.warning("skipping the \(CentralTime.local(occurrence).display) run: the previous run is still going", metadata: ["job": "\(job.name)"])
+            metrics.jobSkipped(job.name)
+        }
+        return !busy
     }
 
     private func finished(_ name: String) {
@@ -239,7 +264,8 @@ public final class JobScheduler: Service, @unchecked Sendable {
     public func overdueReasons(now: Instant) -> [String] {
         guard let start = startedAt else { return [] }
         var reasons: [String] = []
-        for job in configuration.jobs {
+        // Follow-ups (the shadow forecast) are not the service's health: their failures show in the job metrics.
+        for job in configuration.jobs where job.runsAfter == nil {
             let o = job.schedule.previous(atOrBefore: now)
             guard now >= o.adding(seconds: job.graceSeconds) else { continue }
             let runs = (try? store.recentJobRuns(job: job.name, limit: 50)) ?? []

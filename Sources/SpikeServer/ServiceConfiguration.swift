@@ -57,10 +57,15 @@ public struct JobDefinition: Sendable, Hashable {
     public var countsFetchedRows: Bool
     /// This job issues the daily forecast (its lateness drives `spikecast_forecast_late_total`).
     public var issuesForecast: Bool
+    /// A follow-up of the named job: it has no occurrences of its own but runs right after every run
+    /// of that job (once its last attempt succeeded or failed), with the same occurrence. It never
+    /// competes with that job for a worker or delays it, and it is not part of `/health`: its failures
+    /// show in the job metrics only. The shadow forecast is one (``JobDefinition/shadowForecast(after:modelVersion:)``).
+    public var runsAfter: String?
 
     public init(name: String, schedule: JobSchedule, command: [String], retry: RetryPolicy = RetryPolicy(),
                 catchUp: CatchUpPolicy = .always, graceSeconds: Int64 = 4 * 3600, timeoutSeconds: Int64? = nil,
-                countsFetchedRows: Bool = false, issuesForecast: Bool = false) {
+                countsFetchedRows: Bool = false, issuesForecast: Bool = false, runsAfter: String? = nil) {
         self.name = name
         self.schedule = schedule
         self.command = command
@@ -70,6 +75,7 @@ public struct JobDefinition: Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.countsFetchedRows = countsFetchedRows
         self.issuesForecast = issuesForecast
+        self.runsAfter = runsAfter
     }
 }
 
@@ -122,8 +128,18 @@ public struct ServiceConfiguration: Sendable {
     /// Job attempts run at the same time at most (env `BACKEND_PARALLEL_JOBS`); also `{workers}` in
     /// job command lines (the backtest's fold workers). The default is 4.
     public var parallelJobs: Int = 4
+    /// A challenger model version that issues a shadow forecast after every production forecast (env
+    /// `SPIKECAST_SHADOW_MODEL_VERSION`, `serve --shadow-model-version`; the job `shadow-forecast`). Its
+    /// forecasts are stored under their own model version, never served as the production forecast,
+    /// and shown with `role` `shadow` by the API and the `spikecast_shadow_*` metrics. The default is nil (none).
+    public var shadowModelVersion: String?
 
     public init() {}
+
+    /// The role of a stored forecast of `modelVersion`: shadow when it is the configured shadow version.
+    public func role(ofModelVersion modelVersion: String) -> ForecastRole {
+        modelVersion == shadowModelVersion ? .shadow : .production
+    }
 
     /// Applies the deployment variables of the old guide that the service itself reads:
     /// `BACKEND_PARALLEL_JOBS` and `SPIKECAST_REVISION`. Throws naming the variable when a value is bad.
@@ -135,6 +151,20 @@ public struct ServiceConfiguration: Sendable {
             parallelJobs = n
         }
         if let r = env("SPIKECAST_REVISION"), !r.isEmpty { revision = r }
+        if let v = env("SPIKECAST_SHADOW_MODEL_VERSION") {
+            let text = v.trimmingCharacters(in: .whitespaces)
+            shadowModelVersion = text.isEmpty ? nil : try Self.validatedModelVersion(text, field: "SPIKECAST_SHADOW_MODEL_VERSION")
+        }
+    }
+
+    /// A model version as the registry names its folders (letters, digits, `-`, `_`, `.`, `:`, `@`);
+    /// throws naming `field` otherwise.
+    public static func validatedModelVersion(_ text: String, field: String) throws -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:@")
+        guard !text.isEmpty, !text.hasPrefix("."), text.allSatisfy(allowed.contains) else {
+            throw ServiceConfigurationError("\(field) '\(text)' is not a model version (see `spikecast models list`): letters, digits, '-', '_', '.', ':' and '@' only")
+        }
+        return text
     }
 
     /// One line per deployment variable that needs the operator's attention, e.g. an `.env` from the old
@@ -147,6 +177,34 @@ public struct ServiceConfiguration: Sendable {
             out.append("ERCOT_API_KEY/ERCOT_API_SECRET are set but ERCOT_API_USERNAME is not: add ERCOT_API_USERNAME=<the e-mail you sign in to apiexplorer.ercot.com with> to .env (ERCOT_API_SECRET is used as the password, ERCOT_API_KEY as the subscription key); fetch-data fails until then")
         }
         return out
+    }
+}
+
+/// Which model a stored forecast comes from, for the API and the metrics.
+public enum ForecastRole: String, Sendable, Hashable, CaseIterable {
+    /// The forecast the service serves: every version but the shadow one.
+    case production
+    /// Issued by the configured shadow (challenger) model version, for comparison only.
+    case shadow
+}
+
+extension JobDefinition {
+    /// The shadow forecast: `forecast`'s command with `--model-version modelVersion`, writing its CSV
+    /// to `forecast-{date}-shadow.csv` when `forecast` writes `forecast-{date}.csv`; run right after
+    /// every run of `forecast` (``runsAfter``), so its failures or slowness never touch the production
+    /// forecast. Retried once; not caught up on its own.
+    public static func shadowForecast(after forecast: JobDefinition, modelVersion: String) -> JobDefinition {
+        var command = forecast.command.map { $0.replacingOccurrences(of: "forecast-{date}.csv", with: "forecast-{date}-shadow.csv") }
+        if let i = command.firstIndex(of: "--model-version"), i + 1 < command.count {
+            command[i + 1] = modelVersion
+        } else {
+            command += ["--model-version", modelVersion]
+        }
+        return JobDefinition(
+            name: "shadow-forecast", schedule: forecast.schedule, command: command,
+            retry: RetryPolicy(maxAttempts: 2, initialDelaySeconds: 120, multiplier: 2, maxDelaySeconds: 600),
+            catchUp: .none, graceSeconds: forecast.graceSeconds, timeoutSeconds: forecast.timeoutSeconds,
+            runsAfter: forecast.name)
     }
 }
 
@@ -166,7 +224,8 @@ extension JobDefinition {
         retrain: JobSchedule? = .everyNDays(days: 2, hour: 1, minute: 0, anchor: LocalDate(year: 2025, month: 1, day: 1)!),
         forecastReport: JobSchedule? = .daily(hour: 6, minute: 30),
         backtestReport: JobSchedule? = nil,
-        forecastDeadlineHour: Int = 10
+        forecastDeadlineHour: Int = 10,
+        shadowModelVersion: String? = nil
     ) -> [JobDefinition] {
         var jobs: [JobDefinition] = []
         if let fetch {
@@ -186,6 +245,7 @@ extension JobDefinition {
                 catchUp: .beforeLocalTime(hour: forecastDeadlineHour, minute: 0),
                 graceSeconds: Int64(max(1, forecastDeadlineHour - forecast.hour)) * 3600, timeoutSeconds: 3600,
                 issuesForecast: true))
+            if let shadowModelVersion { jobs.append(.shadowForecast(after: jobs.last!, modelVersion: shadowModelVersion)) }
         }
         if let retrain {
             jobs.append(JobDefinition(

@@ -55,6 +55,11 @@ public final class ServiceMetrics: @unchecked Sendable {
         .init(name: "spikecast_model_scored_issues", kind: .gauge, help: "Issued forecasts (issue times) in the skill window with at least one scored hour."),
         .init(name: "spikecast_model_scored_targets", kind: .gauge, help: "Forecast hours scored in the skill window (label defined, model climatology known)."),
         .init(name: "spikecast_model_scored_spikes", kind: .gauge, help: "Scored forecast hours in the skill window whose label is a spike."),
+        .init(name: "spikecast_shadow_forecast_issued_timestamp_seconds", kind: .gauge, help: "Unix time the newest shadow forecast (the challenger model version of SPIKECAST_SHADOW_MODEL_VERSION, label model_version, role shadow) of the node and threshold was stored; absent without a shadow model."),
+        .init(name: "spikecast_shadow_model_brier_score", kind: .gauge, help: "Brier score of the shadow model version's forecasts over the threshold's skill window, scored like spikecast_model_brier_score."),
+        .init(name: "spikecast_shadow_model_brier_skill_score", kind: .gauge, help: "1 - Brier / climatology Brier of the shadow model version's forecasts over the threshold's skill window (its own hour-of-day climatology), as spikecast_model_brier_skill_score; compare trained versions with `spikecast compare --model-version`."),
+        .init(name: "spikecast_shadow_model_scored_targets", kind: .gauge, help: "Shadow forecast hours scored in the skill window (label defined, model climatology known)."),
+        .init(name: "spikecast_shadow_model_scored_spikes", kind: .gauge, help: "Scored shadow forecast hours in the skill window whose label is a spike."),
         .init(name: "spikecast_http_requests_total", kind: .counter, help: "HTTP requests answered, by method, route and status code."),
         .init(name: "spikecast_http_request_duration_seconds", kind: .histogram, help: "Seconds from receiving an HTTP request to handing back its response, by method and route."),
     ]
@@ -234,7 +239,8 @@ public final class ServiceMetrics: @unchecked Sendable {
             let prices = try store.realTimePriceSeries(node: node, from: pricesFrom, to: now)
             for threshold in configuration.thresholds {
                 let d = [("node", node.name), ("threshold", threshold.description)]
-                if let f = try store.latestForecast(node: node, threshold: threshold) {
+                let shadow = configuration.shadowModelVersion
+                if let f = try store.latestForecast(node: node, threshold: threshold, role: .production, shadowModelVersion: shadow) {
                     let issueDay = CentralTime.day(of: f.issueTime)
                     let deadline = CentralTime.unambiguousWall(issueDay, hour: configuration.forecastDeadlineHour)
                     record("spikecast_forecast_issued_timestamp_seconds", d, Double(f.createdAt.seconds))
@@ -244,7 +250,8 @@ public final class ServiceMetrics: @unchecked Sendable {
                     missing = true
                 }
                 let skillFrom = now.adding(seconds: -Int64(configuration.skillWindowDays(for: threshold)) * 86_400)
-                let fs = try store.forecasts(node: node, threshold: threshold, issuedFrom: skillFrom, to: now)
+                let all = try store.forecasts(node: node, threshold: threshold, issuedFrom: skillFrom, to: now)
+                let fs = all.filter { configuration.role(ofModelVersion: $0.modelVersion) == .production }
                 let skill = SkillCalculator.score(forecasts: fs, prices: prices, threshold: threshold) { version in
                     self.climatologies.climatology(version: version, node: node, threshold: threshold)
                 }
@@ -256,6 +263,21 @@ public final class ServiceMetrics: @unchecked Sendable {
                     record("spikecast_model_climatology_brier_score", d, s.brierClim)
                     if let bss = s.bss { record("spikecast_model_brier_skill_score", d, bss) }
                     if let auc = s.rocAUC { record("spikecast_model_roc_auc", d, auc) }
+                }
+                if let shadow {
+                    let ds = d + [("model_version", shadow), ("role", ForecastRole.shadow.rawValue)]
+                    if let f = try store.latestForecast(node: node, threshold: threshold, role: .shadow, shadowModelVersion: shadow) {
+                        record("spikecast_shadow_forecast_issued_timestamp_seconds", ds, Double(f.createdAt.seconds))
+                    }
+                    let shadowSkill = SkillCalculator.score(forecasts: all.filter { $0.modelVersion == shadow }, prices: prices, threshold: threshold) { version in
+                        self.climatologies.climatology(version: version, node: node, threshold: threshold)
+                    }
+                    record("spikecast_shadow_model_scored_targets", ds, Double(shadowSkill.scoredHours))
+                    record("spikecast_shadow_model_scored_spikes", ds, Double(shadowSkill.spikeHours))
+                    if let s = shadowSkill.summary {
+                        record("spikecast_shadow_model_brier_score", ds, s.brier)
+                        if let bss = s.bss { record("spikecast_shadow_model_brier_skill_score", ds, bss) }
+                    }
                 }
             }
             record("spikecast_forecast_missing", [("node", node.name)], missing ? 1 : 0)

@@ -43,6 +43,22 @@ extension ServiceStore {
         return out
     }
 
+    /// The newest forecast for a node and threshold of one role: of `shadowModelVersion` for
+    /// ``ForecastRole/shadow``, of every other version for ``ForecastRole/production`` (nil shadow
+    /// version: every forecast is production).
+    public func latestForecast(node: Node, threshold: Threshold, role: ForecastRole, shadowModelVersion: String?) throws -> IssuedForecast? {
+        func matches(_ f: IssuedForecast) -> Bool { (f.modelVersion == shadowModelVersion) == (role == .shadow) }
+        guard let newest = try latestForecast(node: node, threshold: threshold) else { return nil }
+        if shadowModelVersion == nil { return role == .production ? newest : nil }
+        if matches(newest) { return newest }
+        // The two roles issue at the same times: look back a week first, then over everything.
+        let end = newest.issueTime.adding(seconds: 1)
+        if let f = try forecasts(node: node, threshold: threshold, issuedFrom: newest.issueTime.adding(seconds: -7 * 86_400), to: end).last(where: matches) {
+            return f
+        }
+        return try forecasts(node: node, threshold: threshold, issuedFrom: Instant(seconds: Int64.min / 2), to: end).last(where: matches)
+    }
+
     /// Real-time prices of `node` in `[from, to)` as a series (the form the label rule takes).
     public func realTimePriceSeries(node: Node, from: Instant, to: Instant) throws -> PriceSeries {
         PriceSeries(node: node, market: .realTime, records: try realTimePrices(node: node, from: from, to: to))

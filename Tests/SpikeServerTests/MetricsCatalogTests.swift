@@ -119,17 +119,26 @@ struct MetricsCatalogTests {
             models: Dictionary(uniqueKeysWithValues: [Threshold(100), Threshold(500)].map {
                 ($0, ThresholdModel(threshold: $0, predictor: .constant(0.2), calibrator: nil, climatology: clim, summary: ThresholdSummary(rows: 1200, positives: 240)))
             }))], createdAt: cpt("2025-06-18", 1), version: "m1")
+        // A challenger version issuing shadow forecasts, so the shadow families are scraped too.
+        try ModelRegistry(directory: dir.sub("models")).save([FittedNodeModel(
+            node: "HB_NORTH", config: ModelConfig(name: "catalog"), featureNames: [],
+            models: Dictionary(uniqueKeysWithValues: [Threshold(100), Threshold(500)].map {
+                ($0, ThresholdModel(threshold: $0, predictor: .constant(0.2), calibrator: nil, climatology: clim, summary: ThresholdSummary(rows: 1200, positives: 240)))
+            }))], createdAt: cpt("2025-06-18", 2), version: "m2")
         for day in 1...17 {
             let issue = Issue(day: LocalDate(year: 2025, month: 6, day: day)!)
             for th in [Threshold(100), Threshold(500)] {
-                try store.store.saveIssuedForecast(IssuedForecast(
-                    issueTime: issue.time, node: "HB_NORTH", threshold: th, modelVersion: "m1", createdAt: issue.time.adding(minutes: 3),
-                    hours: issue.targetStarts.enumerated().map { k, s in
-                        IssuedHour(targetStart: s, leadHours: issue.leadHours(targetIndex: k), probability: s.seconds % 7200 == 0 ? 0.8 : 0.1)
-                    }))
+                for (version, minutes) in [("m1", 3), ("m2", 5)] {
+                    try store.store.saveIssuedForecast(IssuedForecast(
+                        issueTime: issue.time, node: "HB_NORTH", threshold: th, modelVersion: version, createdAt: issue.time.adding(minutes: minutes),
+                        hours: issue.targetStarts.enumerated().map { k, s in
+                            IssuedHour(targetStart: s, leadHours: issue.leadHours(targetIndex: k), probability: s.seconds % 7200 == 0 ? 0.8 : 0.1)
+                        }))
+                }
             }
         }
         var config = configuration(jobs: JobDefinition.standard(forecastReport: nil), dataDir: dir.sub("data"))
+        config.shadowModelVersion = "m2"
         config.reportsDir = dir.sub("reports")
         config.modelsDir = dir.sub("models")
         config.port = 0
@@ -151,6 +160,7 @@ struct MetricsCatalogTests {
             return try await scrape(client) {
                 $0.contains("spikecast_rows_fetched_total{source=\"ercot\"} 1") && $0.contains("spikecast_job_last_failure_timestamp_seconds{job_name=\"retrain\"}")
                     && $0.contains("spikecast_model_scored_issues{node=\"HB_NORTH\",threshold=\"100\"} 17")
+                    && $0.contains("spikecast_shadow_model_brier_skill_score{")
             }
         }
         let exported = Self.scrapedFamilies(scraped)

@@ -227,16 +227,7 @@ struct BacktestRunCommand: ParsableCommand {
     }
 
     static func reportJSON(_ report: [SliceReport], runID: Int64?, settings: BacktestSettings, timings: BacktestTimings) throws -> String {
-        struct Out: Encodable {
-            let run_id: Int64?
-            let settings: BacktestSettings
-            let timing_s: BacktestTimings
-            let slices: [SliceReport]
-        }
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try e.encode(Out(run_id: runID, settings: settings, timing_s: timings, slices: report)), as: UTF8.self)
+        try BacktestSummary.json(report, runID: runID, settings: settings, timings: timings)
     }
 
     static func render(_ report: [SliceReport], runID: Int64?, json: String, format: BacktestOutputFormat) throws -> String {
@@ -379,31 +370,10 @@ struct BacktestGridOptions: ParsableArguments {
         let isPreset = preset != nil
 
         let nodeList = isPreset ? [ProtocolV1.node] : try BacktestRunCommand.parseNodes(node.isEmpty ? nodes : (node + (nodes.map { [$0] } ?? [])).joined(separator: ","))
-        let data = try store.loadMarketData(nodes: nodeList)
-
-        var settings: BacktestSettings
-        if isPreset {
-            settings = try ProtocolV1.settings(data: data, evalFrom: start, evalTo: end, models: models)
-        } else {
-            let ts = try BacktestRunCommand.parseThresholds(single: threshold, list: thresholds)
-            // The history starts on the first CPT day with real-time prices of any requested node.
-            let firsts = nodeList.compactMap { n in data.price(n, .realTime).flatMap { $0.isEmpty ? nil : CentralTime.day(of: Instant(seconds: $0.starts[0])) } }
-            guard let history = firsts.min() else {
-                throw ArgumentParser.ValidationError("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
-            }
-            var last = end
-            if last == nil {
-                let lasts = try nodeList.compactMap { n -> LocalDate? in
-                    data.price(n, .realTime) == nil ? nil : try data.sampleIssueDays(node: n).last
-                }
-                guard let l = lasts.min() else { throw ArgumentParser.ValidationError("no issue day has all 72 target hours labelled; import more real-time prices") }
-                last = l
-            }
-            let wf = try WalkForward(firstIssueDay: start, lastIssueDay: last!, refitEvery: refitEvery, window: TrainingWindow.parse(window),
-                                     minimumTrainingDays: minTrainingDays ?? 28, historyStart: history)
-            settings = try BacktestSettings(name: name ?? "backtest \(start)…\(last!)", walkForward: wf, nodes: nodeList, thresholds: ts, models: models)
-        }
-        if let name { settings.name = name }
+        let ts = isPreset ? ProtocolV1.thresholds : try BacktestRunCommand.parseThresholds(single: threshold, list: thresholds)
+        let request = BacktestRequest(startDate: start, endDate: end, nodes: nodeList, thresholds: ts, models: models, refitEvery: refitEvery,
+                                      window: try TrainingWindow.parse(window), minimumTrainingDays: minTrainingDays ?? 28, protocolV1: isPreset, name: name)
+        let (settings, data) = try request.resolve(store: store)
         return (settings, data, models)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SpikeBacktest
 import SpikeCore
 import SpikeData
+import SpikeModel
 import SpikeReport
 
 /// `spikecast compare`: two or more model configurations (or two stored backtests) on the same issue days
@@ -16,6 +17,10 @@ struct CompareCommand: ParsableCommand {
             With --model A --model B [--model C …] it runs one walk-forward backtest holding every configuration \
             (same folds, same rows), then writes the comparison report: each configuration against the first. \
             With --backtest-id A --backtest-id B it compares two stored backtests on the rows they share. \
+            With --model-version A --model-version B it scores the forecasts both trained versions actually issued \
+            (e.g. the service's production and shadow forecasts) on the realized labels: only the issue times, nodes, \
+            thresholds and target hours every version forecast and whose label is known; it prints the metrics, \
+            verdicts and value (--output-format text|json) and writes the same report (docs/evaluation.md). \
             Differences are A − B; the verdict reads the 90 % paired moving-block bootstrap interval of ΔBrier \
             over issue days (7-day blocks), and slices with fewer than 20 spikes get no verdict. The report's \
             "Economic value" section gives the battery revenue of each model's hold-back strategy and the dollar \
@@ -30,6 +35,12 @@ struct CompareCommand: ParsableCommand {
 
     @Option(name: .long, help: "Stored backtest id; give exactly two: A then B.")
     var backtestId: [Int64] = []
+
+    @Option(name: .long, help: "Trained model version whose issued forecasts are scored; give two or more, the first is compared against each other one.")
+    var modelVersion: [String] = []
+
+    @Option(name: .long, help: "With --model-version: write the comparison (text or json, see --output-format) to this file instead of stdout.")
+    var outputPath: String?
 
     @Option(help: "First issue day (YYYY-MM-DD); required with --model.")
     var startDate: String?
@@ -50,16 +61,25 @@ struct CompareCommand: ParsableCommand {
     var preset: String?
 
     func validate() throws {
-        switch (model.count, backtestId.count) {
-        case (2..., 0):
+        switch (model.count, backtestId.count, modelVersion.count) {
+        case (2..., 0, 0):
             guard startDate != nil else { throw ArgumentParser.ValidationError("--start-date is required with --model") }
-        case (0, 2): break
+        case (0, 2, 0): break
+        case (0, 0, 2...):
+            guard Set(modelVersion).count == modelVersion.count else {
+                throw ArgumentParser.ValidationError("--model-version repeats a version (\(modelVersion.joined(separator: ", ")))")
+            }
+            for (flag, text) in [("--start-date", startDate), ("--end-date", endDate)] {
+                if let text, LocalDate(text) == nil { throw ArgumentParser.ValidationError("\(flag) '\(text)' is not a date (YYYY-MM-DD)") }
+            }
         default:
-            throw ArgumentParser.ValidationError("give either --model A --model B [--model C …] or --backtest-id A --backtest-id B (got \(model.count) models, \(backtestId.count) backtests)")
+            throw ArgumentParser.ValidationError("give either --model A --model B [--model C …], --backtest-id A --backtest-id B or --model-version A --model-version B [--model-version C …] (got \(model.count) models, \(backtestId.count) backtests, \(modelVersion.count) model versions)")
         }
+        if outputPath != nil && modelVersion.isEmpty { throw ArgumentParser.ValidationError("--output-path applies to --model-version") }
     }
 
     func run() throws {
+        if !modelVersion.isEmpty { return try runIssued() }
         var spec = try report.builtInSpec("comparison")
         if backtestId.count == 2 {
             spec.selection.backtestId = String(backtestId[0])
@@ -68,32 +88,32 @@ struct CompareCommand: ParsableCommand {
             spec.title = "Backtest #\(backtestId[0]) vs #\(backtestId[1])"
         } else {
             let runName = "compare \(model.joined(separator: " vs ")) \(UUID().uuidString.prefix(8))"
-            var args = ["--start-date", startDate!] + model.flatMap { ["--model-config", $0] } + [
-                        "--refit-every", String(refitEvery), "--name", runName, "--output-format", "json",
-                        "--output-path", FileManager.default.temporaryDirectory.appendingPathComponent("spikecast-compare-\(UUID().uuidString).json").path,
-                        "--data-dir", global.resolvedDataDir.path]
-            if let endDate { args += ["--end-date", endDate] }
-            if let nodes { args += ["--nodes", nodes] }
-            if let thresholds { args += ["--thresholds", thresholds] }
-            if let preset { args += ["--preset", preset] }
-            if let level = global.logLevel { args += ["--log-level", level] }
+            guard let start = LocalDate(startDate!) else { throw ArgumentParser.ValidationError("--start-date '\(startDate!)' is not a date (YYYY-MM-DD)") }
+            let end = try endDate.map { text -> LocalDate in
+                guard let d = LocalDate(text) else { throw ArgumentParser.ValidationError("--end-date '\(text)' is not a date (YYYY-MM-DD)") }
+                return d
+            }
+            let configs = try model.map(BacktestRunCommand.loadConfig)
+            if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
+            let request = BacktestRequest(
+                startDate: start, endDate: end,
+                nodes: preset != nil ? [ProtocolV1.node] : try BacktestRunCommand.parseNodes(nodes),
+                thresholds: preset != nil ? ProtocolV1.thresholds : try BacktestRunCommand.parseThresholds(single: [], list: thresholds),
+                models: configs, refitEvery: refitEvery, protocolV1: preset != nil, name: runName)
             FileHandle.standardError.write(Data("compare: running one backtest with every configuration (\(model.joined(separator: ", ")))\n".utf8))
-            let backtest = try BacktestRunCommand.parse(args)
-            try backtest.run()
             let store = try Store(directory: global.resolvedDataDir)
-            guard let run = try BacktestStore(db: store.pool).runs(limit: 50).first(where: { $0.name == runName }) else {
-                throw ArgumentParser.ValidationError("the comparison backtest did not store a run")
-            }
-            let names = try Set(BacktestStore(db: store.pool).predictions(runID: run.id).map(\.model)).sorted()
-            guard names.count == model.count else {
-                throw ArgumentParser.ValidationError("the two model configurations have the same name (\(names.joined(separator: ", "))); give them different names")
-            }
+            let bar = BacktestProgressBar(enabled: isatty(2) == 1, noColor: ProcessEnvironment.shared["NO_COLOR"] != nil)
+            let outcome = try ComparisonBacktest.run(request, store: store, logger: global.logger("spikecast.backtest"),
+                                                     cpus: BacktestRunCommand.cpuQuota()) { done, total in bar.update(done, total) }
+            bar.finish()
+            let run = outcome.runID
+            let names = try Set(BacktestStore(db: store.pool).predictions(runID: run).map(\.model)).sorted()
             // Keep the order given: the config names as stored.
-            let ordered = try model.map { try BacktestRunCommand.loadConfig($0).name }
+            let ordered = outcome.models
             guard Set(ordered) == Set(names) else {
                 throw ArgumentParser.ValidationError("the comparison backtest holds models \(names.joined(separator: ", ")), not \(ordered.joined(separator: ", "))")
             }
-            spec.selection.backtestId = String(run.id)
+            spec.selection.backtestId = String(run)
             if ordered.count == 2 {
                 spec.selection.model = ordered[0]
                 spec.selection.compareModel = ordered[1]
@@ -105,6 +125,53 @@ struct CompareCommand: ParsableCommand {
         }
         try applySelection(&spec.selection, nodes: nodes, thresholds: thresholds, startDate: nil, endDate: nil)
         try report.render(spec, global: global)
+    }
+
+    /// `--model-version`: score the issued forecasts of the versions, store them as a backtest run and
+    /// write the comparison report of that run.
+    func runIssued() throws {
+        let store = try Store(directory: global.resolvedDataDir)
+        let backtests = try BacktestStore(db: store.pool)
+        let summary = try IssuedComparisonRun.evaluate(
+            store: store, backtests: backtests, versions: modelVersion,
+            nodes: try nodes.map { try BacktestRunCommand.parseNodes($0) },
+            thresholds: try thresholds.map { try BacktestRunCommand.parseThresholds(single: [], list: $0) },
+            startDate: startDate.flatMap { LocalDate($0) }, endDate: endDate.flatMap { LocalDate($0) },
+            evaluation: EvaluationOptions(bootstrapSamples: report.bootstrap), value: ValueOptions(battery: try BatterySpec()),
+            at: Instant(seconds: Int64(Date().timeIntervalSince1970)))
+        var spec = try report.builtInSpec("comparison")
+        spec.selection.backtestId = String(summary.runID)
+        if modelVersion.count == 2 {
+            spec.selection.model = modelVersion[0]
+            spec.selection.compareModel = modelVersion[1]
+        } else {
+            spec.selection.models = modelVersion
+        }
+        spec.name = report.name ?? "compare-issued-" + modelVersion.map(Self.slug).joined(separator: "-vs-")
+        spec.title = "Issued forecasts: " + modelVersion.joined(separator: " vs ")
+        spec.description = "Forecasts issued by trained model versions, scored on the realized labels of the target hours every version forecast (docs/evaluation.md)."
+        let built = try buildReport(spec, global: global)
+        switch report.outputFormat {
+        case .json:
+            var object = try JSONSerialization.jsonObject(with: Data(IssuedComparisonRun.json(summary).utf8)) as? [String: Any] ?? [:]
+            object["report"] = ["page": built.page.path, "headline": built.headline, "warnings": built.warnings] as [String: Any]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try BacktestRunCommand.emit(String(decoding: data, as: UTF8.self), to: outputPath)
+        case .text:
+            try BacktestRunCommand.emit(IssuedComparisonRun.text(summary) + "\n\nreport:   \(built.page.path)" + built.warnings.map { "\nwarning:  \($0)" }.joined(), to: outputPath)
+        }
+    }
+
+    /// Builds `spec` with the report options (as `ReportOptions.render`, without printing).
+    func buildReport(_ spec: ReportSpec, global: GlobalOptions) throws -> ReportBuilder.Output {
+        let store = try Store(directory: global.resolvedDataDir)
+        let templates = try ReportTemplates.locate(explicit: report.templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
+        let writer = ReportWriter(reportsDirectory: report.reportsURL, templates: templates, version: SpikecastVersion.current)
+        var builder = ReportBuilder(
+            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: report.modelsURL(dataDir: global.resolvedDataDir)),
+            writer: writer, logger: global.logger("spikecast.report"))
+        builder.bootstrapSamples = report.bootstrap
+        return try builder.build(spec)
     }
 
     static func slug(_ s: String) -> String {

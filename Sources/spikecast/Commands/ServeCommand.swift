@@ -87,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve HTTP only; do not run scheduled jobs.")
     var noScheduler = false
 
+    @Option(help: "Challenger model version issuing a shadow forecast after every production forecast (job shadow-forecast; env SPIKECAST_SHADOW_MODEL_VERSION; docs/evaluation.md).")
+    var shadowModelVersion: String?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ArgumentParser.ValidationError("--port \(port) is not a TCP port (0…65535)") }
         if let h = forecastDeadlineHour, !(1...23).contains(h) { throw ArgumentParser.ValidationError("--forecast-deadline-hour \(h) must be 1…23") }
@@ -119,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.executablePath = Self.executablePath()
         c.version = SpikecastVersion.current
         try c.applyDeploymentEnvironment { env[$0] }
+        if let v = shadowModelVersion { c.shadowModelVersion = try ServiceConfiguration.validatedModelVersion(v, field: "--shadow-model-version") }
         c.schedulerEnabled = !noScheduler
 
         func schedule(_ flag: String?, _ name: String, _ fallback: JobSchedule?) throws -> JobSchedule? {
@@ -133,7 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
             retrain: try schedule(retrainSchedule, "SCHEDULE_RETRAIN", def("retrain")),
             forecastReport: try schedule(forecastReportSchedule, "SCHEDULE_FORECAST_REPORT", def("forecast-report")),
             backtestReport: try schedule(backtestReportSchedule, "SCHEDULE_BACKTEST_REPORT", nil),
-            forecastDeadlineHour: c.forecastDeadlineHour)
+            forecastDeadlineHour: c.forecastDeadlineHour, shadowModelVersion: c.shadowModelVersion)
         var overrides: [String: [String]] = [:]
         for job in jobs {
             let key = "JOB_" + job.name.uppercased().replacingOccurrences(of: "-", with: "_") + "_COMMAND"

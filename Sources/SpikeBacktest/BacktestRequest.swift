@@ -1,0 +1,130 @@
+import Foundation
+public import Logging
+public import SpikeCore
+public import SpikeData
+import SpikeFeatures
+public import SpikeModel
+
+/// What a user asks a walk-forward backtest for (issue days, nodes, thresholds, model configurations,
+/// cadence), before the store is read: ``resolve(store:)`` turns it into ``BacktestSettings`` and the
+/// market data they run on. `spikecast backtest` and `spikecast compare --model …` both go through it.
+public struct BacktestRequest: Sendable {
+    public var startDate: LocalDate
+    /// Last issue day; nil = the last day whose targets all have labels (for every node).
+    public var endDate: LocalDate?
+    public var nodes: [Node]
+    public var thresholds: [Threshold]
+    /// Model configurations run side by side on the same folds (at least one).
+    public var models: [ModelConfig]
+    /// Refit every k issue days. The default is 2.
+    public var refitEvery: Int
+    /// The default is expanding.
+    public var window: TrainingWindow
+    /// Minimum days of history before the first issue day. The default is 28.
+    public var minimumTrainingDays: Int
+    /// Use the benchmark's grid (``ProtocolV1``): its node, thresholds and walk-forward.
+    public var protocolV1: Bool
+    /// Run name (default `backtest <first>…<last>`).
+    public var name: String?
+
+    public init(startDate: LocalDate, endDate: LocalDate? = nil, nodes: [Node], thresholds: [Threshold], models: [ModelConfig],
+                refitEvery: Int = 2, window: TrainingWindow = .expanding, minimumTrainingDays: Int = 28, protocolV1: Bool = false,
+                name: String? = nil) {
+        self.startDate = startDate
+        self.endDate = endDate
+        self.nodes = nodes
+        self.thresholds = thresholds
+        self.models = models
+        self.refitEvery = refitEvery
+        self.window = window
+        self.minimumTrainingDays = minimumTrainingDays
+        self.protocolV1 = protocolV1
+        self.name = name
+    }
+
+    /// The settings and the market data of the request's nodes, read from `store`.
+    public func resolve(store: Store) throws -> (BacktestSettings, MarketData) {
+        let nodeList = protocolV1 ? [ProtocolV1.node] : nodes
+        let data = try store.loadMarketData(nodes: nodeList)
+        var settings: BacktestSettings
+        if protocolV1 {
+            settings = try ProtocolV1.settings(data: data, evalFrom: startDate, evalTo: endDate, models: models)
+        } else {
+            // The history starts on the first CPT day with real-time prices of any requested node.
+            let firsts = nodeList.compactMap { n in data.price(n, .realTime).flatMap { $0.isEmpty ? nil : CentralTime.day(of: Instant(seconds: $0.starts[0])) } }
+            guard let history = firsts.min() else {
+                throw BacktestError.invalidSetting("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
+            }
+            var last = endDate
+            if last == nil {
+                let lasts = try nodeList.compactMap { n -> LocalDate? in
+                    data.price(n, .realTime) == nil ? nil : try data.sampleIssueDays(node: n).last
+                }
+                guard let l = lasts.min() else { throw BacktestError.invalidSetting("no issue day has all 72 target hours labelled; import more real-time prices") }
+                last = l
+            }
+            let wf = try WalkForward(firstIssueDay: startDate, lastIssueDay: last!, refitEvery: refitEvery, window: window,
+                                     minimumTrainingDays: minimumTrainingDays, historyStart: history)
+            settings = try BacktestSettings(name: name ?? "backtest \(startDate)…\(last!)", walkForward: wf, nodes: nodeList,
+                                            thresholds: thresholds, models: models)
+        }
+        if let name { settings.name = name }
+        return (settings, data)
+    }
+}
+
+/// The metrics summary stored with a finished backtest run (and printed by `backtest run --output-format json`).
+public enum BacktestSummary {
+    public static func json(_ report: [SliceReport], runID: Int64?, settings: BacktestSettings, timings: BacktestTimings) throws -> String {
+        struct Out: Encodable {
+            let run_id: Int64?
+            let settings: BacktestSettings
+            let timing_s: BacktestTimings
+            let slices: [SliceReport]
+        }
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(Out(run_id: runID, settings: settings, timing_s: timings, slices: report)), as: UTF8.self)
+    }
+}
+
+/// One walk-forward backtest holding several model configurations on the same folds and rows: what
+/// `spikecast compare --model A --model B` runs before its report.
+public enum ComparisonBacktest {
+    public struct Outcome: Sendable {
+        public var runID: Int64
+        /// The configuration names in the order asked for (the first is compared against the others).
+        public var models: [String]
+        public var result: BacktestResult
+    }
+
+    /// Runs (or resumes) the backtest of `request`, stores its metrics summary with the run and returns
+    /// the run. Throws when two configurations share a name.
+    public static func run(_ request: BacktestRequest, store: Store, logger: Logger, workers: Int? = nil, cpus: CPUQuota = .current(),
+                           evaluation: EvaluationOptions = .init(), progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
+        let names = request.models.map(\.name)
+        guard request.models.count >= 2 else { throw BacktestError.invalidSetting("a comparison needs two or more model configurations, got \(names.count)") }
+        guard Set(names).count == names.count else {
+            throw BacktestError.invalidSetting("the model configurations have the same name (\(names.joined(separator: ", "))); give them different names")
+        }
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let (settings, data) = try request.resolve(store: store)
+        let load = seconds(clock.now - t0)
+        let backtests = try BacktestStore(db: store.pool)
+        let result = try BacktestRunner(logger: logger, store: backtests, workers: workers, cpus: cpus).run(settings: settings, data: data, progress: progress)
+        guard let runID = result.runID else { throw BacktestError("the comparison backtest did not store a run") }
+        let tm = clock.now
+        let report = Evaluation.report(result.rows, options: evaluation)
+        var timings = result.timings
+        timings.load = load
+        timings.metrics = seconds(clock.now - tm)
+        timings.total = seconds(clock.now - t0)
+        if let run = try backtests.run(id: runID) {
+            try backtests.finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)),
+                                    error: run.error, summaryJSON: try BacktestSummary.json(report, runID: runID, settings: settings, timings: timings))
+        }
+        return Outcome(runID: runID, models: names, result: result)
+    }
+}
