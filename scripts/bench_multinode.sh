@@ -57,9 +57,11 @@ def fmt(v, d=3):
     except (TypeError, ValueError):
         return "–"
     return "–" if v != v else f"{v:+.{d}f}" if d == 3 else f"{v:.{d}f}"
+def num(v, d=3):
+    return fmt(v, d).lstrip("+") if d == 3 else fmt(v, d)
 for thr in ["100", "500", "1000"]:
     print(f"\n$ {thr}: SS = 1 − Brier/Brier_seasonal (skill against the hour × month climatology); BSS hod = against the hour-of-day climatology")
-    header = f"{'point':<20} {'labels':<8} {'rows':>6} {'pos':>5} " + " ".join(f"{m[:12] + ' SS':>15} {'ROC':>5} {'PR':>5}" for m in models)
+    header = f"{'point':<20} {'labels':<8} {'rows':>6} {'pos':>5} " + " ".join(f"{m[:20] + ' SS':>23} {'ROC':>5} {'PR':>5}" for m in models)
     print(header)
     slices = {}
     for m in models:
@@ -79,11 +81,11 @@ for thr in ["100", "500", "1000"]:
         for m in models:
             s = row.get(m)
             if not s:
-                cells.append(f"{'':>15} {'':>5} {'':>5}")
+                cells.append(f"{'':>23} {'':>5} {'':>5}")
                 continue
             so = s["overall"]
             few = "*" if so.get("too_few_spikes") else " "
-            cells.append(f"{fmt(so.get('bss_seasonal')) + few:>15} {fmt(so.get('roc_auc'), 2):>5} {fmt(so.get('pr_auc'), 2):>5}")
+            cells.append(f"{fmt(so.get('bss_seasonal')) + few:>23} {fmt(so.get('roc_auc'), 2):>5} {fmt(so.get('pr_auc'), 2):>5}")
             if not n.startswith("pooled"):
                 v = so.get("bss_seasonal")
                 if isinstance(v, (int, float)) and v > 0:
@@ -97,8 +99,8 @@ for thr in ["100", "500", "1000"]:
         h = slices.get("HB_HUBAVG", {}).get(m)
         if p:
             po = p["overall"]
-            print(f"  {m}: pooled Brier {po['brier']:.5f}, SS {fmt(po.get('bss_seasonal'))}, BSS hod {fmt(po.get('bss'))}, ROC-AUC {fmt(po.get('roc_auc'), 3)}, PR-AUC {fmt(po.get('pr_auc'), 3)}"
-                  + (f"; HB_HUBAVG BSS hod {fmt(h['overall'].get('bss'))}, ROC-AUC {fmt(h['overall'].get('roc_auc'), 3)}" if h else ""))
+            print(f"  {m}: pooled Brier {po['brier']:.5f}, SS {fmt(po.get('bss_seasonal'))}, BSS hod {fmt(po.get('bss'))}, ROC-AUC {num(po.get('roc_auc'))}, PR-AUC {num(po.get('pr_auc'))}"
+                  + (f"; HB_HUBAVG BSS hod {fmt(h['overall'].get('bss'))}, ROC-AUC {num(h['overall'].get('roc_auc'))}" if h else ""))
 print("\nwall time per configuration (one backtest each, all points):")
 for m in models:
     t = runs[m].get("timing_s", {})
