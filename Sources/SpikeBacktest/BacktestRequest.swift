@@ -45,7 +45,8 @@ public struct BacktestRequest: Sendable {
     /// The settings and the market data of the request's nodes, read from `store`.
     public func resolve(store: Store) throws -> (BacktestSettings, MarketData) {
         let nodeList = protocolV1 ? [ProtocolV1.node] : nodes
-        let data = try store.loadMarketData(nodes: nodeList)
+        // Cross-node feature sets read the other points too.
+        let data = try store.loadMarketData(nodes: FeatureSet.nodesToLoad(nodeList, featureSets: models.map(\.featureSet)))
         var settings: BacktestSettings
         if protocolV1 {
             settings = try ProtocolV1.settings(data: data, evalFrom: startDate, evalTo: endDate, models: models)

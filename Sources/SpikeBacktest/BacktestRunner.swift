@@ -79,10 +79,13 @@ public struct FoldOutcome: Codable, Sendable, Hashable {
     public var trainSeconds: Double
     /// XGBoost total gain by feature, per threshold (keyed by the threshold's description); nil for other models.
     public var importance: [String: [String: Double]]?
+    /// Resolution of the real-time prices the node's labels came from (15, or 60 for hourly means;
+    /// ``LabelResolution``). Nil in folds stored before it was recorded.
+    public var labelResolutionMinutes: Int?
 
     enum CodingKeys: String, CodingKey {
         case node, model, fold, refitDay = "refit_day", trainRows = "train_rows", trainPositives = "train_pos", trainSeconds = "train_s"
-        case importance
+        case importance, labelResolutionMinutes = "label_resolution_min"
     }
 }
 
@@ -191,6 +194,14 @@ public struct BacktestResult: Sendable {
     public var timings: BacktestTimings
     /// Folds skipped because an earlier attempt had completed them.
     public var resumedFolds: Int
+
+    /// Resolution (minutes) of each node's labels: 15 for 15-minute prices, 60 for hourly means.
+    public var labelResolutions: [Node: Int] {
+        var out: [Node: Int] = [:]
+        for (node, p) in prepared { out[node] = p.labels.resolutionMinutes }
+        for f in folds where out[f.node] == nil { if let m = f.labelResolutionMinutes { out[f.node] = m } }
+        return out
+    }
 }
 
 /// Runs a walk-forward backtest: features once per node, then for each (node, model, fold) a fit on
@@ -246,6 +257,26 @@ public struct BacktestRunner: Sendable {
             prepared[node] = try PreparedNode(data: data, node: node, issues: days.map(wf.issue), featureSets: featureSets,
                                               thresholds: labelThresholds)
         }
+        // Pooled configurations train on every node of their pool: prepare the pool's other nodes too.
+        var pools: [String: [Node]] = [:]
+        for config in settings.models {
+            guard let pool = config.pool else { continue }
+            if only != nil { throw BacktestError("model configuration \(config.name) is pooled (trained on all its nodes at once); it cannot run as shards") }
+            let members = pool.members { n in !(data.price(n, .realTime)?.isEmpty ?? true) }
+            for n in settings.nodes where !members.contains(n) {
+                throw BacktestError("node \(n) is not in the pool of model configuration \(config.name) (pool: \(members.map(\.name).joined(separator: ", ")); nodes without RT prices are left out)")
+            }
+            pools[config.name] = members
+            let labelThresholds = Set(settings.models.flatMap { $0.labelThresholds(settings.thresholds) }).sorted()
+            for n in members where prepared[n] == nil {
+                guard let rt = data.price(n, .realTime), !rt.isEmpty else { continue }
+                // From the node's own first day, as production training (`Trainer.trainPooled`) does.
+                let first = CentralTime.day(of: Instant(seconds: rt.starts[0]))
+                let days = Array(DateRange(Swift.min(first, wf.firstIssueDay), wf.lastIssueDay))
+                let sets = Array(Set(settings.models.filter { $0.pool != nil }.map(\.featureSet))).sorted()
+                prepared[n] = try PreparedNode(data: data, node: n, issues: days.map(wf.issue), featureSets: sets, thresholds: labelThresholds)
+            }
+        }
         timings.features = seconds(clock.now - t0)
 
         // The run record: resume one with identical settings, or start a new one.
@@ -265,13 +296,18 @@ public struct BacktestRunner: Sendable {
         }
 
         // Work units, largest (latest) folds first for load balance.
-        struct Unit: Sendable { let node: Node; let config: ModelConfig; let fold: Fold }
+        // A pooled configuration's unit is the fold itself: one fit forecasts every node.
+        struct Unit: Sendable { let nodes: [Node]; let config: ModelConfig; let fold: Fold }
         var units: [Unit] = []
         for fold in folds.reversed() {
+            for config in settings.models where config.pool != nil {
+                let left = settings.nodes.filter { !done.contains(FoldKey(node: $0, model: config.name, fold: fold.index)) }
+                if !left.isEmpty { units.append(Unit(nodes: left, config: config, fold: fold)) }
+            }
             for node in settings.nodes {
-                for config in settings.models where only?.contains(FoldKey(node: node, model: config.name, fold: fold.index)) ?? true
+                for config in settings.models where config.pool == nil && only?.contains(FoldKey(node: node, model: config.name, fold: fold.index)) ?? true
                     && !done.contains(FoldKey(node: node, model: config.name, fold: fold.index)) {
-                    units.append(Unit(node: node, config: config, fold: fold))
+                    units.append(Unit(nodes: [node], config: config, fold: fold))
                 }
             }
         }
@@ -293,6 +329,7 @@ public struct BacktestRunner: Sendable {
         let store = self.store
         let stopAfter = stopAfterFolds
         let preparedNodes = prepared
+        let poolsOf = pools
         let allUnits = units
         let currentRun = runID
         let tWalk = clock.now
@@ -308,14 +345,43 @@ public struct BacktestRunner: Sendable {
                 }
                 guard let unit = pick else { return }
                 do {
-                    let p = preparedNodes[unit.node]!
                     var config = unit.config
                     config.xgboost.nthread = threadsPerFit
-                    let trainRows = p.trainingRows(for: unit.fold)
-                    try p.verifyTraining(rows: trainRows, fold: unit.fold)
+                    // Fit: one model per node, or one pooled model for all of the unit's nodes.
+                    var fitted: [(node: Node, model: FittedNodeModel, trainRows: [Int], trainTime: Double)] = []
+                    if let members = poolsOf[config.name] {
+                        let ta = clock.now
+                        var pm: [PoolMember] = []
+                        var rowsOf: [Node: [Int]] = [:]
+                        for n in members {
+                            guard let p = preparedNodes[n], let x = p.features[config.featureSet] else { continue }
+                            let rows = p.trainingRows(for: unit.fold)
+                            try p.verifyTraining(rows: rows, fold: unit.fold)
+                            rowsOf[n] = rows
+                            if !rows.isEmpty { pm.append(PoolMember(node: n, features: x, labels: p.labels, rows: rows)) }
+                        }
+                        let models = try ForecastPipeline.fitPooled(members: pm, config: config)
+                        let each = seconds(clock.now - ta) / Double(unit.nodes.count)
+                        for n in unit.nodes {
+                            guard let m = models[n] else {
+                                throw BacktestError("fold \(unit.fold.index): node \(n) has no training row for the pooled model \(config.name)")
+                            }
+                            fitted.append((n, m, rowsOf[n] ?? [], each))
+                        }
+                    } else {
+                        let node = unit.nodes[0]
+                        let p = preparedNodes[node]!
+                        let trainRows = p.trainingRows(for: unit.fold)
+                        try p.verifyTraining(rows: trainRows, fold: unit.fold)
+                        guard let x = p.features[config.featureSet] else { throw BacktestError("feature set \(config.featureSet) was not built") }
+                        let ta = clock.now
+                        let model = try ForecastPipeline.fit(features: x, labels: p.labels, rows: trainRows, config: config, node: node)
+                        fitted.append((node, model, trainRows, seconds(clock.now - ta)))
+                    }
+                    for (node, model, trainRows, fitTime) in fitted {
+                    let p = preparedNodes[node]!
                     guard let x = p.features[config.featureSet] else { throw BacktestError("feature set \(config.featureSet) was not built") }
                     let ta = clock.now
-                    let model = try ForecastPipeline.fit(features: x, labels: p.labels, rows: trainRows, config: config, node: unit.node)
                     var clim: [Threshold: HourClimatology] = [:]
                     var seasonal: [Threshold: SeasonalClimatology] = [:]
                     var positives: [String: Int] = [:]
@@ -330,7 +396,7 @@ public struct BacktestRunner: Sendable {
                                                           neighbourWeight: cp.neighbourWeight, priorStrength: cp.priorStrength)
                         positives[t.description] = ys.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
                     }
-                    let trainTime = seconds(clock.now - ta)
+                    let trainTime = fitTime + seconds(clock.now - ta)
 
                     let tb = clock.now
                     let testRows = p.rows(of: unit.fold.issueDays)
@@ -347,7 +413,7 @@ public struct BacktestRunner: Sendable {
                         let ys = p.labels.values[t]!
                         for (j, r) in testRows.enumerated() {
                             out.append(PredictionRow(
-                                node: unit.node, threshold: t, model: config.name, issueDay: p.issueDays[r],
+                                node: node, threshold: t, model: config.name, issueDay: p.issueDays[r],
                                 issueTime: Instant(seconds: p.issueTimeOfDay[p.issueDays[r].dayNumber]!),
                                 targetStart: Instant(seconds: p.targetStarts[r]), targetIndex: Int(p.targetIndex[r]),
                                 leadHours: Int(p.leadHours[r]), probability: pt[j], climatology: table.probability(hour: p.hours[r]),
@@ -355,14 +421,15 @@ public struct BacktestRunner: Sendable {
                                 label: ys[r], modelID: modelID, fold: unit.fold.index))
                         }
                     }
-                    var outcome = FoldOutcome(node: unit.node, model: config.name, fold: unit.fold.index, refitDay: unit.fold.refitDay,
+                    var outcome = FoldOutcome(node: node, model: config.name, fold: unit.fold.index, refitDay: unit.fold.refitDay,
                                               trainRows: trainRows.count, trainPositives: positives, trainSeconds: trainTime)
                     var importance: [String: [String: Double]] = [:]
                     for (t, m) in model.models { if let gain = m.summary.importance { importance[t.description] = gain } }
                     outcome.importance = importance.isEmpty ? nil : importance
+                    outcome.labelResolutionMinutes = p.labels.resolutionMinutes
                     if let store, let runID = currentRun {
                         let info = (try? JSONEncoder().encode(outcome)).map { String(decoding: $0, as: UTF8.self) }
-                        try store.saveFold(runID: runID, key: FoldKey(node: unit.node, model: config.name, fold: unit.fold.index),
+                        try store.saveFold(runID: runID, key: FoldKey(node: node, model: config.name, fold: unit.fold.index),
                                            refitDay: unit.fold.refitDay, trainRows: trainRows.count, trainSeconds: trainTime,
                                            infoJSON: info, rows: out, at: Self.now())
                     }
@@ -376,6 +443,7 @@ public struct BacktestRunner: Sendable {
                         return (s.completed, totalUnits)
                     }
                     progress?(completed, total)
+                    }
                 } catch {
                     shared.withLock { s in if s.error == nil { s.error = error } }
                     return

@@ -136,6 +136,17 @@ public final class BacktestStore: Sendable {
         }
     }
 
+    /// Resolution (minutes) of each node's labels as recorded with the run's folds (15 for 15-minute
+    /// prices, 60 for hourly means); nodes whose folds predate the record are absent.
+    public func labelResolutions(runID: Int64) throws -> [Node: Int] {
+        var out: [Node: Int] = [:]
+        for rec in try foldRecords(runID: runID) where out[rec.key.node] == nil {
+            if let info = rec.infoJSON, let o = try? JSONDecoder().decode(FoldOutcome.self, from: Data(info.utf8)),
+               let m = o.labelResolutionMinutes { out[rec.key.node] = m }
+        }
+        return out
+    }
+
     /// Stores one completed fold and its predictions in one transaction: either both are stored or neither.
     public func saveFold(runID: Int64, key: FoldKey, refitDay: LocalDate, trainRows: Int, trainSeconds: Double,
                          infoJSON: String?, rows: [PredictionRow], at: Instant) throws {

@@ -1,6 +1,7 @@
 import Foundation
-import SpikeCore
-import SpikeMetrics
+public import SpikeCore
+import SpikeFeatures
+public import SpikeMetrics
 
 /// One stored backtest forecast: a (node, threshold, model configuration, issue, target hour) with
 /// the model's probability, the two climatology references (hour of day, and hour of day × month),
@@ -139,7 +140,7 @@ public enum Breakdown: String, CaseIterable, Sendable, Codable {
     case node, threshold, leadDay = "lead_day", hourOfDay = "hour_of_day", month, regime
 
     /// The ERCOT real-time co-optimisation (RTC+B) went live on this CPT day.
-    public static let rtcbStart = LocalDate(year: 2025, month: 12, day: 5)!
+    public static let rtcbStart = MarketRegime.rtcbStart
 
     /// `YYYY-MM` of a CPT day.
     public static func monthKey(_ d: LocalDate) -> String { "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)" }
@@ -196,6 +197,12 @@ public enum Evaluation {
     /// Fewer positive hours than this in a slice: no skill score, interval or verdict is shown, only
     /// "too few spikes (n)". With a handful of spikes one lucky or unlucky hour decides the sign.
     public static let minimumSpikes = 20
+
+    /// "hourly mean" / "15-minute" for a label resolution in minutes (``LabelResolution/name(minutes:)``).
+    public static func labelResolutionName(minutes: Int) -> String { LabelResolution.name(minutes: minutes) }
+
+    /// A label's definition at a resolution (``LabelResolution/definition(minutes:threshold:)``).
+    public static func labelDefinition(minutes: Int, threshold: String) -> String { LabelResolution.definition(minutes: minutes, threshold: threshold) }
 
     /// "too few spikes (n)": what every table shows instead of a skill for a slice without evidence.
     public static func tooFewSpikesText(_ n: Int) -> String { "too few spikes (\(n))" }
@@ -330,34 +337,143 @@ public enum Evaluation {
     }
 }
 
-/// The evaluation of one (model configuration, node, threshold): overall metrics plus breakdowns.
+/// The evaluation of one (model configuration, node, threshold), or of a pool of nodes: overall
+/// metrics plus breakdowns.
 public struct SliceReport: Sendable, Codable, Hashable {
     public var model: String
+    /// The node, or for a pooled slice ``PoolInfo/name`` (`pooled`, `pooled-hourly-mean`, …).
     public var node: String
     public var threshold: String
     public var overall: MetricSummary
     /// breakdown name → group key → Brier summary (lead day, hour of day, month, regime).
     public var breakdowns: [String: [String: BrierSummary]]
+    /// Resolution (minutes) of the labels: 15 for 15-minute prices, 60 for hourly means; nil when not
+    /// recorded or, in a pool, mixed.
+    public var labelResolutionMinutes: Int?
+    /// What a label means here ("hourly mean > $100 (lower bound of any interval > $100)"; for a pool
+    /// of mixed resolutions, each resolution's definition and its nodes). Nil when not recorded.
+    public var labelDefinition: String?
+    /// Set for a slice pooled over several nodes.
+    public var pool: PoolInfo?
+
+    /// "label: hourly mean > $100 (lower bound of any interval > $100)", with the pool's nodes for a
+    /// pooled slice; nil when the resolution was not recorded.
+    public var labelNote: String? {
+        guard let d = labelDefinition else { return nil }
+        return "label: \(d)" + (pool.map { " [\($0.name): \($0.text)]" } ?? "")
+    }
+
+    /// Resolution column text: "15", "60", "mixed" or "" (not recorded).
+    public var resolutionText: String {
+        if let m = labelResolutionMinutes { return String(m) }
+        return pool?.mixedResolutions == true ? "mixed" : ""
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, node, threshold, overall, breakdowns
+        case labelResolutionMinutes = "label_resolution_min", labelDefinition = "label_definition", pool
+    }
+}
+
+/// The nodes of a pooled slice. Pooled metrics are computed over all rows of the nodes together
+/// (Brier = the mean over every row, skill = 1 − ΣBrier/ΣBrier_reference), so nodes weigh by their
+/// row counts. A pool never mixes label resolutions without saying so: `mixedResolutions` is set and
+/// the resolution groups are also reported as pools of their own.
+public struct PoolInfo: Sendable, Codable, Hashable {
+    /// `pooled` (every node), `pooled-15min` / `pooled-hourly-mean` (the nodes of one resolution).
+    public var name: String
+    public var nodes: [String]
+    /// Nodes per label resolution (minutes as text: "15", "60"; "unknown" when not recorded).
+    public var nodesByResolution: [String: [String]]
+    public var mixedResolutions: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case name, nodes, nodesByResolution = "nodes_by_resolution_min", mixedResolutions = "mixed_resolutions"
+    }
+
+    /// A one-line description: "15 nodes, mixed resolutions: 15-minute (HB_HUBAVG), hourly mean (14 nodes)".
+    public var text: String {
+        let parts = nodesByResolution.keys.sorted { (Int($0) ?? .max) < (Int($1) ?? .max) }.map { k -> String in
+            let ns = nodesByResolution[k]!
+            let what = Int(k).map { LabelResolution.name(minutes: $0) } ?? "unknown resolution"
+            return "\(what) (\(ns.count <= 2 ? ns.joined(separator: ", ") : "\(ns.count) nodes"))"
+        }
+        return "\(nodes.count) nodes, " + (mixedResolutions ? "MIXED resolutions: " : "") + parts.joined(separator: ", ")
+    }
 }
 
 extension Evaluation {
     /// One ``SliceReport`` per (model, node, threshold), with breakdowns by lead day, hour of day,
     /// month and market regime. (Node and threshold breakdowns are the slices themselves.)
-    public static func report(_ rows: [PredictionRow], options: EvaluationOptions = .init()) -> [SliceReport] {
+    ///
+    /// With `resolutions` (each node's label resolution in minutes, ``BacktestResult/labelResolutions``,
+    /// ``BacktestStore/labelResolutions(runID:)``) every slice states its label definition, and when the
+    /// rows hold more than one node, pooled slices follow per (model, threshold): `pooled` over every
+    /// node (flagged and described when resolutions are mixed) and, when mixed, one pool per resolution
+    /// that has at least two nodes.
+    public static func report(_ rows: [PredictionRow], options: EvaluationOptions = .init(), resolutions: [Node: Int]? = nil) -> [SliceReport] {
         struct Key: Hashable { let model: String; let node: Node; let threshold: Threshold }
         var g: [Key: [PredictionRow]] = [:]
         for r in rows { g[Key(model: r.model, node: r.node, threshold: r.threshold), default: []].append(r) }
         let keys = g.keys.sorted { ($0.model, $0.node.name, $0.threshold.dollars) < ($1.model, $1.node.name, $1.threshold.dollars) }
-        return keys.map { k in
-            let rs = g[k]!
-            var br: [String: [String: BrierSummary]] = [:]
-            for b in [Breakdown.leadDay, .hourOfDay, .month, .regime] {
-                var m: [String: BrierSummary] = [:]
-                for (key, part) in group(rs, by: b) { m[key] = brierSummary(part) }
-                br[b.rawValue] = m
+        var out = keys.map { k in
+            var s = slice(g[k]!, model: k.model, node: k.node.name, threshold: k.threshold, options: options)
+            if let m = resolutions?[k.node] {
+                s.labelResolutionMinutes = m
+                s.labelDefinition = LabelResolution.definition(minutes: m, threshold: k.threshold.description)
             }
-            return SliceReport(model: k.model, node: k.node.name, threshold: k.threshold.description,
-                               overall: summary(rs, options: options), breakdowns: br)
+            return s
         }
+        guard let resolutions else { return out }
+        struct PoolKey: Hashable { let model: String; let threshold: Threshold }
+        var pk: [PoolKey: [PredictionRow]] = [:]
+        for r in rows { pk[PoolKey(model: r.model, threshold: r.threshold), default: []].append(r) }
+        for k in pk.keys.sorted(by: { ($0.model, $0.threshold.dollars) < ($1.model, $1.threshold.dollars) }) {
+            let rs = pk[k]!
+            let nodes = Set(rs.map(\.node)).sorted()
+            guard nodes.count > 1 else { continue }
+            var byRes: [String: [Node]] = [:]
+            for n in nodes { byRes[resolutions[n].map(String.init) ?? "unknown", default: []].append(n) }
+            let mixed = byRes.count > 1
+            var pools: [(String, [Node])] = [("pooled", nodes)]
+            if mixed {
+                for (res, ns) in byRes.sorted(by: { (Int($0.key) ?? .max) < (Int($1.key) ?? .max) }) where ns.count >= 2 {
+                    let label = Int(res).map { $0 == 60 ? "hourly-mean" : "\($0)min" } ?? "unknown-resolution"
+                    pools.append(("pooled-\(label)", ns))
+                }
+            }
+            for (name, ns) in pools {
+                let members = Set(ns)
+                let part = rs.filter { members.contains($0.node) }
+                var groups: [String: [String]] = [:]
+                for n in ns { groups[resolutions[n].map(String.init) ?? "unknown", default: []].append(n.name) }
+                let info = PoolInfo(name: name, nodes: ns.map(\.name), nodesByResolution: groups, mixedResolutions: groups.count > 1)
+                var s = slice(part, model: k.model, node: name, threshold: k.threshold, options: options)
+                s.pool = info
+                if groups.count == 1, let m = Int(groups.keys.first!) {
+                    s.labelResolutionMinutes = m
+                    s.labelDefinition = LabelResolution.definition(minutes: m, threshold: k.threshold.description)
+                } else {
+                    s.labelDefinition = "MIXED resolutions pooled: " + groups.keys.sorted { (Int($0) ?? .max) < (Int($1) ?? .max) }.map { key in
+                        let def = Int(key).map { LabelResolution.definition(minutes: $0, threshold: k.threshold.description) } ?? "resolution not recorded"
+                        let ns = groups[key]!
+                        return "\(def) for \(ns.count <= 2 ? ns.joined(separator: ", ") : "\(ns.count) nodes")"
+                    }.joined(separator: "; ")
+                }
+                out.append(s)
+            }
+        }
+        return out
+    }
+
+    static func slice(_ rs: [PredictionRow], model: String, node: String, threshold: Threshold, options: EvaluationOptions) -> SliceReport {
+        var br: [String: [String: BrierSummary]] = [:]
+        for b in [Breakdown.leadDay, .hourOfDay, .month, .regime] {
+            var m: [String: BrierSummary] = [:]
+            for (key, part) in group(rs, by: b) { m[key] = brierSummary(part) }
+            br[b.rawValue] = m
+        }
+        return SliceReport(model: model, node: node, threshold: threshold.description,
+                           overall: summary(rs, options: options), breakdowns: br)
     }
 }

@@ -176,6 +176,28 @@ public final class FeatureContext {
         return (vs, RangeArgMax(am), am, asr)
     }()
 
+    /// The system points present in the data (``SystemFeatures/points`` plus the node), each with its
+    /// hourly RT table, in the order of ``SystemFeatures/points``.
+    lazy var systemPoints: [SystemFeatures.Point] = {
+        var nodes = SystemFeatures.points
+        if !nodes.contains(node) { nodes.append(node) }
+        return nodes.compactMap { n in
+            guard let s = data.price(n, .realTime), !s.isEmpty else { return nil }
+            return SystemFeatures.Point(node: n, hours: n == node ? rtHours : HourlyTable(starts: s.starts, minutes: s.minutes, values: s.prices, availableAt: s.availableAt),
+                                        isNode: n == node)
+        }
+    }()
+
+    /// DAM (CPT day, hour) tables of the system points present in the data, flagged when the point is the node.
+    lazy var systemDAM: [(table: DayHodTable, isNode: Bool)] = {
+        var nodes = SystemFeatures.points
+        if !nodes.contains(node) { nodes.append(node) }
+        return nodes.compactMap { n in
+            guard let s = data.price(n, .dayAhead), !s.isEmpty else { return nil }
+            return (n == node ? damDayHod! : DayHodTable(starts: s.starts, values: s.prices, availableAt: s.availableAt), n == node)
+        }
+    }()
+
     private var spikeHourPrefixCache: [Double: [Int32]] = [:]
     private var lastSpikeCache: [Double: [Int32]] = [:]
     private var spikeDayPrefixCache: [Double: [Int32]] = [:]

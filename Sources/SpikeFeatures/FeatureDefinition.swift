@@ -10,6 +10,8 @@ public enum FeatureGroup: String, Sendable, Hashable, Codable, CaseIterable, Com
     case dam
     /// Load / wind / solar / temperature forecasts (and actuals for forecast errors).
     case forecasts
+    /// Real-time and DAM prices of every hub and load zone (``SystemFeatures``).
+    case system
 
     public static func < (a: FeatureGroup, b: FeatureGroup) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -24,6 +26,8 @@ public enum FeatureSource: Sendable, Hashable, CustomStringConvertible {
     case damPrice
     /// A value series (forecast vintages or actuals), e.g. `load_forecast_ercot`.
     case series(SeriesID)
+    /// Real-time and DAM prices of ERCOT's hubs and load zones (``SystemFeatures/points``), the node's included.
+    case systemPrices
     /// The temperature forecasts of the node's weather zones (``Node/weatherZones``), falling back to `temperature_forecast_ercot`.
     case nodeZoneTemperature
 
@@ -33,6 +37,7 @@ public enum FeatureSource: Sendable, Hashable, CustomStringConvertible {
         case .damPrice: return "DAM price of the node"
         case .series(let id): return id.variableName
         case .nodeZoneTemperature: return "temperature_forecast_<node's weather zones> (fallback temperature_forecast_ercot)"
+        case .systemPrices: return "RT and DAM prices of the ERCOT hubs and load zones in the data"
         }
     }
 }

@@ -16,7 +16,7 @@ public final class FeatureRegistry: @unchecked Sendable {
     /// A registry holding the built-in features.
     public static func withBuiltins() -> FeatureRegistry {
         let r = FeatureRegistry()
-        for d in ProtocolFeatures.all + DefaultFeatures.all {
+        for d in ProtocolFeatures.all + DefaultFeatures.all + SystemFeatures.all + SystemFeatures.nodeFeatures {
             // swiftlint:disable:next force_try
             try! r.register(d)
         }
@@ -87,20 +87,37 @@ public struct FeatureSet: Sendable {
         return (Instant(seconds: first - Int64(lookbackHours) * 3600), end)
     }
 
+    /// Whether a feature of the set reads other points' prices (``FeatureSource/systemPrices``).
+    public var readsSystem: Bool { features.contains { $0.sources.contains(.systemPrices) } }
+
+    /// The nodes whose prices must be loaded to build `featureSets` for `nodes`: the nodes, plus every
+    /// system point (``SystemFeatures/points``) when a set reads the system state.
+    public static func nodesToLoad(_ nodes: [Node], featureSets: [String]) throws -> [Node] {
+        var out = nodes
+        if try featureSets.contains(where: { try named($0).readsSystem }) {
+            for p in SystemFeatures.points where !out.contains(p) { out.append(p) }
+        }
+        return out
+    }
+
     /// Names of the built-in sets.
-    public static let builtinNames = ["protocol-v1", "default"]
+    public static let builtinNames = ["protocol-v1", "default", "system", "pooled"]
 
     /// Names of the features in each built-in set.
     public static func featureNames(ofSet name: String) throws -> [String] {
         switch name {
         case "protocol-v1": return ProtocolFeatures.names
         case "default": return ProtocolFeatures.names + DefaultFeatures.names
+        case "system": return ProtocolFeatures.names + DefaultFeatures.names + SystemFeatures.names
+        case "pooled": return ProtocolFeatures.names + DefaultFeatures.names + SystemFeatures.names + SystemFeatures.nodeFeatures.map(\.name)
         default: throw FeatureError.unknownFeatureSet(name, known: builtinNames)
         }
     }
 
-    /// A built-in set: `protocol-v1` (the benchmark's 21 features, PROTOCOL.md §5, in its column order)
-    /// or `default` (protocol-v1 plus Spikecast's richer features).
+    /// A built-in set: `protocol-v1` (the benchmark's 21 features, PROTOCOL.md §5, in its column order),
+    /// `default` (protocol-v1 plus Spikecast's richer features) or `system` (default plus the state of
+    /// every hub and load zone, ``SystemFeatures``) or `pooled` (system plus node features, for a model
+    /// trained on several nodes at once).
     public static func named(_ name: String) throws -> FeatureSet {
         try FeatureSet(name: name, featureNames: featureNames(ofSet: name))
     }

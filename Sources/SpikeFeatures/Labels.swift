@@ -23,10 +23,42 @@ public struct SpikeLabels: Sendable {
     /// Whether the label of target `i` is defined (same for every threshold).
     public func isDefined(_ i: Int) -> Bool { thresholds.first.flatMap { values[$0]?[i] }.map { $0 >= 0 } ?? false }
 
+    /// What a label of threshold `threshold` means at this resolution (``LabelResolution/definition(minutes:threshold:)``).
+    public func definition(_ threshold: Threshold) -> String { LabelResolution.definition(minutes: resolutionMinutes, threshold: threshold.description) }
+
     /// The labels at `rows`, in that order.
     public func subset(rows: [Int]) -> SpikeLabels {
         SpikeLabels(thresholds: thresholds, resolutionMinutes: resolutionMinutes,
                     values: values.mapValues { v in rows.map { v[$0] } })
+    }
+}
+
+/// What a spike label means at the resolution of the real-time prices it came from. A label is
+/// "max of the hour's interval prices > x": with 5- or 15-minute prices that is the event itself;
+/// with hourly values (ERCOT settles real time every 15 minutes, so an hourly real-time value is the
+/// mean of its intervals) it is "hourly mean > x", which implies that some interval exceeded x but
+/// misses hours where one interval spiked and the others did not: a lower bound on the event, with
+/// fewer positives than 15-minute labels of the same hours.
+public enum LabelResolution {
+    /// "15-minute" / "5-minute" / "hourly mean" / "unknown resolution" for a resolution in minutes (0 = unknown).
+    public static func name(minutes: Int) -> String {
+        switch minutes {
+        case 60: return "hourly mean"
+        case 1..<60: return "\(minutes)-minute"
+        case let m where m > 60: return "\(m)-minute mean"
+        default: return "unknown resolution"
+        }
+    }
+
+    /// The label's definition for threshold text `threshold` (e.g. "100"):
+    /// "max 15-minute price in the hour > $100", or "hourly mean > $100 (lower bound of any interval > $100)".
+    public static func definition(minutes: Int, threshold: String) -> String {
+        switch minutes {
+        case 60: return "hourly mean > $\(threshold) (lower bound of any interval > $\(threshold))"
+        case 1..<60: return "max \(minutes)-minute price in the hour > $\(threshold)"
+        case let m where m > 60: return "\(m)-minute mean > $\(threshold) (lower bound of any interval > $\(threshold))"
+        default: return "max price in the hour > $\(threshold) (resolution not recorded)"
+        }
     }
 }
 

@@ -52,6 +52,15 @@ public struct ThresholdSummary: Codable, Sendable, Hashable {
     /// Threshold chaining: the anchor threshold and the ratio applied to its forecast.
     public var chainAnchor: Threshold?
     public var chainRatio: Double?
+    /// Recency weighting: the half-life used (days, 0 = unweighted), the validation Brier of each
+    /// candidate (keyed by its half-life), or why the choice fell back to the first candidate.
+    public var recencyHalfLifeDays: Double?
+    public var recencyBriers: [String: Double]?
+    public var recencySkipped: String?
+    /// A pooled model (``PoolConfig``): the rows the shared booster was fitted on and the number of
+    /// nodes they came from (`rows`/`positives` are this node's own).
+    public var pooledRows: Int?
+    public var pooledNodes: Int?
 
     public init(rows: Int, positives: Int) {
         self.rows = rows

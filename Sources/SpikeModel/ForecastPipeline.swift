@@ -10,9 +10,12 @@ public enum ForecastPipeline {
 
     /// Fits one model per threshold of `labels` on the rows `rows` of `features` (labels are
     /// aligned with the rows of `features`; rows whose label is undefined (−1) are skipped).
+    ///
+    /// `sampleWeights` (one per feature row, optional) weigh the rows in the booster's loss, e.g. the
+    /// inverse inclusion probabilities of subsampled rows (``fitPooled(members:config:logger:)``).
     public static func fit(
         features: FeatureMatrix, labels: SpikeLabels, rows: [Int], config: ModelConfig, node: Node,
-        logger: Logger? = nil
+        logger: Logger? = nil, sampleWeights: [Float]? = nil
     ) throws -> FittedNodeModel {
         try config.validate()
         var models: [Threshold: ThresholdModel] = [:]
@@ -21,6 +24,7 @@ public enum ForecastPipeline {
         var hourOf = [Int](repeating: 0, count: features.rowCount), monthOf = [Int](repeating: 1, count: features.rowCount)
         for (i, r) in rows.enumerated() { hourOf[r] = hoursAll.hours[i]; monthOf[r] = hoursAll.months[i] }
         let cache = MatrixCache()
+        cache.rowWeights = sampleWeights
         let anchor = config.thresholdChain?.anchor
         if let a = anchor, labels.thresholds.contains(where: { $0 > a }), labels.values[a] == nil {
             throw ModelError("model configuration \(config.name) chains thresholds above $\(a), but no labels for $\(a) were built")
@@ -70,6 +74,9 @@ public enum ForecastPipeline {
             let predictor: Predictor = config.noPositives == .baseRate ? .constant(0) : .hourClimatology(clim)
             return ThresholdModel(threshold: t, predictor: predictor, calibrator: nil, climatology: clim, summary: summary)
         }
+        // Recency weighting: the half-life, chosen on this training window's own last days when several are offered.
+        let halfLife = try chooseHalfLife(features: features, y: y, rows: rows, config: config, hour: hour, month: month,
+                                          summary: &summary, cache: cache, threshold: t)
         // The model on all rows (or, with calibration and refit_full == false, on the earlier rows).
         var calibrator: IsotonicCalibrator?
         var final: Predictor?
@@ -83,7 +90,8 @@ public enum ForecastPipeline {
                 summary.calibrationSkipped = "\(tailPositives) positives in the calibration tail (< min_positives \(config.calibration.minPositives))"
             } else {
                 var s = summary
-                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s, cache: cache, threshold: t)
+                let early = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s, cache: cache,
+                                             threshold: t, halfLifeDays: halfLife)
                 let tailX = features.subset(rows: split.tail)
                 let dm = config.kind == .xgboost
                     ? try XGBoostMatrix(values: tailX.values, rows: tailX.rowCount, columns: tailX.columnCount, featureNames: features.featureNames) : nil
@@ -101,13 +109,56 @@ public enum ForecastPipeline {
                 }
             }
         }
-        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary, cache: cache, threshold: t)
+        let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary,
+                                                  cache: cache, threshold: t, halfLifeDays: halfLife)
         let blend = config.climatologyBlend > 0
             ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
                 labels: labels, hours: hours, months: rows.map(month),
                 neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
             : nil
         return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, blend: blend, climatology: clim, summary: summary)
+    }
+
+    /// The recency half-life (days) for this fit: nil without ``ModelConfig/recency``; the only
+    /// candidate when one is given; else the candidate whose model, fitted on the rows whose target
+    /// hour ended before the last `validation_days` issue days, has the lowest Brier score on those
+    /// days' rows (the first candidate when they hold fewer than `min_positives` positives). Records
+    /// the choice and the candidates' scores in `summary`.
+    static func chooseHalfLife(
+        features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig, hour: (Int) -> Int, month: (Int) -> Int,
+        summary: inout ThresholdSummary, cache: MatrixCache, threshold: Threshold
+    ) throws -> Double? {
+        guard let rc = config.recency, config.kind == .xgboost, let first = rc.halfLifeDays.first else { return nil }
+        summary.recencyHalfLifeDays = first
+        guard rc.halfLifeDays.count > 1 else { return first }
+        let split = timeSplit(features: features, rows: rows, tailDays: rc.validationDays)
+        let tailPositives = split.tail.reduce(0) { $0 + (y[$1] == 1 ? 1 : 0) }
+        guard !split.early.isEmpty, split.early.contains(where: { y[$0] == 1 }), tailPositives >= rc.minPositives else {
+            summary.recencySkipped = "\(tailPositives) positives in the last \(rc.validationDays) issue days (< min_positives \(rc.minPositives)): half-life \(first) d kept"
+            return first
+        }
+        let tailX = features.subset(rows: split.tail)
+        let dm = try XGBoostMatrix(values: tailX.values, rows: tailX.rowCount, columns: tailX.columnCount, featureNames: features.featureNames)
+        let outcomes = split.tail.map { Double(y[$0]) }
+        let calendar = TargetCalendar.hoursAndMonths(tailX.targetStarts)
+        var best = (brier: Double.infinity, halfLife: first)
+        var scores: [String: Double] = [:]
+        for h in rc.halfLifeDays {
+            var s = summary
+            let p = try fitPredictor(features: features, y: y, rows: split.early, config: config, hour: hour, month: month, summary: &s,
+                                     cache: cache, threshold: threshold, halfLifeDays: h)
+            let forecast = try FittedNodeModel.raw(p, x: tailX, dmatrix: dm, calendar: calendar)
+            // Weighted by the row weights when given (subsampled rows stand for more than one).
+            let w = cache.rowWeights.map { rw in split.tail.map { Double(rw[$0]) } } ?? [Double](repeating: 1, count: outcomes.count)
+            var num = 0.0, den = 0.0
+            for i in outcomes.indices { num += w[i] * (forecast[i] - outcomes[i]) * (forecast[i] - outcomes[i]); den += w[i] }
+            let b = den > 0 ? num / den : .nan
+            scores[String(format: "%g", h)] = b
+            if b < best.brier { best = (b, h) }
+        }
+        summary.recencyHalfLifeDays = best.halfLife
+        summary.recencyBriers = scores
+        return best.halfLife
     }
 
     /// Splits rows into the last `tailDays` issue days (tail) and the rows whose target hour ended
@@ -127,7 +178,7 @@ public enum ForecastPipeline {
     static func fitPredictor(
         features: FeatureMatrix, y: [Int8], rows: [Int], config: ModelConfig,
         hour: (Int) -> Int, month: (Int) -> Int, summary: inout ThresholdSummary, cache: MatrixCache = MatrixCache(),
-        threshold: Threshold = Threshold(100)
+        threshold: Threshold = Threshold(100), halfLifeDays: Double? = nil
     ) throws -> Predictor {
         let labels = rows.map { y[$0] }
         switch config.kind {
@@ -147,7 +198,13 @@ public enum ForecastPipeline {
         case .xgboost:
             let p = config.xgboost
             let positives = labels.reduce(0) { $0 + Int($1) }
-            let rate = Double(positives) / Double(labels.count)
+            var rate = Double(positives) / Double(labels.count)
+            if let rw = cache.rowWeights {
+                // The weighted rate: what the rows stand for, not the subsample's share.
+                var wp = 0.0, wt = 0.0
+                for r in rows { wt += Double(rw[r]); if y[r] == 1 { wp += Double(rw[r]) } }
+                if wt > 0 { rate = wp / wt }
+            }
             let base: Double
             switch p.baseScore {
             case .trainingRate: base = min(max(rate, 1e-6), 1 - 1e-6)
@@ -167,6 +224,7 @@ public enum ForecastPipeline {
             }
             let dtrain = try cache.matrix(features: features, rows: trainRows, nthread: p.nthread)
             try dtrain.setLabels(trainRows.map { Float(y[$0]) })
+            if let w = cache.weights(features: features, rows: trainRows, halfLifeDays: halfLifeDays) { try dtrain.setWeights(w) }
             var (booster, rounds) = try XGBoostBooster.train(
                 parameters: p.boosterParameters(baseScore: base), train: dtrain, rounds: p.rounds,
                 validation: validation, earlyStoppingRounds: validation == nil ? nil : p.earlyStoppingRounds)
@@ -175,6 +233,7 @@ public enum ForecastPipeline {
                 let all = features.subset(rows: rows)
                 let dall = try XGBoostMatrix(values: all.values, rows: all.rowCount, columns: all.columnCount,
                                              labels: labels.map(Float.init), featureNames: features.featureNames)
+                if let w = cache.weights(features: features, rows: rows, halfLifeDays: halfLifeDays) { try dall.setWeights(w) }
                 (booster, rounds) = try XGBoostBooster.train(parameters: p.boosterParameters(baseScore: base), train: dall, rounds: rounds)
             }
             summary.baseScore = base
@@ -188,6 +247,18 @@ public enum ForecastPipeline {
     /// label are the same for every threshold), so XGBoost builds each histogram index once.
     final class MatrixCache {
         private var entries: [(rows: [Int], matrix: XGBoostMatrix)] = []
+        /// Per feature row: the row's weight in the booster's loss (nil = all 1).
+        var rowWeights: [Float]?
+
+        /// The booster weights of `rows`: the row weights times the recency weights of `halfLifeDays`;
+        /// nil when neither applies (the matrix keeps XGBoost's unweighted default).
+        func weights(features: FeatureMatrix, rows: [Int], halfLifeDays: Double?) -> [Float]? {
+            guard halfLifeDays != nil || rowWeights != nil else { return nil }
+            var w = halfLifeDays.map { RecencyConfig.weights(targetStarts: rows.map { features.targetStarts[$0] }, halfLifeDays: $0) }
+                ?? [Float](repeating: 1, count: rows.count)
+            if let rw = rowWeights { for (i, r) in rows.enumerated() { w[i] *= rw[r] } }
+            return w
+        }
 
         func matrix(features: FeatureMatrix, rows: [Int], nthread: Int) throws -> XGBoostMatrix {
             if let hit = entries.first(where: { $0.rows == rows }) { return hit.matrix }
@@ -260,6 +331,10 @@ public enum ForecastPipeline {
             case .series(let id):
                 if let stored = storedSeries, stored[id] == nil { continue }
                 checkValues(data.value(id), label: id.variableName, kind: id.kind, latest: storedSeries?[id])
+            case .systemPrices:
+                // Other points' prices are context: a point without recent data is left out of the
+                // system summaries (they are means, shares and extremes over the points present).
+                continue
             case .nodeZoneTemperature:
                 let zoneIDs = node.weatherZones.map { SeriesID(.temperature, .forecast, zone: $0.rawValue) }
                 if let stored = storedSeries, stored[SeriesID(.temperature, .forecast)] == nil, !zoneIDs.contains(where: { stored[$0] != nil }) { continue }

@@ -49,7 +49,8 @@ public enum Forecaster {
         let span = try historyWindow(model: model, issue: issue)
         let stored = try storedSeries ?? store.latestAvailability()
         // Naming the series (found by index seeks) spares the store a scan for its distinct variables.
-        let data = try store.loadMarketData(nodes: [model.node], series: stored.keys.sorted(), from: span.from, to: span.to)
+        let nodes = try FeatureSet.nodesToLoad([model.node], featureSets: [model.config.featureSet])
+        let data = try store.loadMarketData(nodes: nodes, series: stored.keys.sorted(), from: span.from, to: span.to)
         return try forecast(data: data, model: model, issue: issue, thresholds: thresholds, allowStale: allowStale,
                             allowLaterModel: true, storedSeries: stored)
     }

@@ -185,6 +185,42 @@ public struct ThresholdChain: Codable, Sendable, Hashable {
     }
 }
 
+/// Recency weighting of training rows, for a market whose behaviour drifts (or changes at once, as
+/// with real-time co-optimisation on 2025-12-05): a row whose target hour lies `a` days before the
+/// newest training target weighs 0.5^(a / half-life). With several candidate half-lives the choice is
+/// made at every refit on that refit's own past: a model per candidate is fitted on the training rows
+/// whose target hour ended before the last `validation_days` issue days of the window, the candidate
+/// with the lowest Brier score on those days' rows wins (ties: the first listed), and the final model
+/// is fitted on every training row with it. No look-ahead: only labels known at the refit are used.
+/// XGBoost models only.
+public struct RecencyConfig: Codable, Sendable, Hashable {
+    /// Candidate half-lives in days; 0 = no weighting. The default is [0, 90, 365].
+    public var halfLifeDays: [Double] = [0, 90, 365]
+    /// Issue days at the end of the training window that score the candidates. The default is 56.
+    public var validationDays = 56
+    /// Keep the first candidate when the validation days hold fewer positives. The default is 5.
+    public var minPositives = 5
+
+    public init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case halfLifeDays = "half_life_days", validationDays = "validation_days", minPositives = "min_positives"
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        halfLifeDays = try c.decodeIfPresent([Double].self, forKey: .halfLifeDays) ?? [0, 90, 365]
+        validationDays = try c.decodeIfPresent(Int.self, forKey: .validationDays) ?? 56
+        minPositives = try c.decodeIfPresent(Int.self, forKey: .minPositives) ?? 5
+    }
+
+    /// Weights 0.5^(age / half-life) of rows with the given target starts (UTC seconds), the age
+    /// counted from the end of the newest target hour; all 1 for a half-life of 0.
+    public static func weights(targetStarts: [Int64], halfLifeDays h: Double) -> [Float] {
+        guard h > 0, let newest = targetStarts.max() else { return [Float](repeating: 1, count: targetStarts.count) }
+        let end = Double(newest + 3600)
+        return targetStarts.map { Float(pow(0.5, (end - Double($0 + 3600)) / 86_400 / h)) }
+    }
+}
+
 /// Logistic regression settings.
 public struct LogisticParameters: Codable, Sendable, Hashable {
     /// L2 penalty λ on the standardised weights. The default is 1.
@@ -275,13 +311,19 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// P(>$100)) over all of the model's thresholds. `false` keeps each threshold's probability as
     /// fitted (the benchmark protocol's rule, PROTOCOL §6–7). The default is true.
     public var monotone = true
+    /// Recency weighting of training rows (XGBoost), with the half-life chosen at each refit on its own
+    /// past (``RecencyConfig``); nil = every row weighs the same. The default is nil.
+    public var recency: RecencyConfig?
+    /// Train one model on the rows of several nodes at once (``PoolConfig``); nil = one model per
+    /// node. The default is nil.
+    public var pool: PoolConfig?
 
     public init(name: String) { self.name = name }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
         case noPositives = "no_positives", thresholdChain = "threshold_chain", climatologyBlend = "climatology_blend"
-        case monotone
+        case monotone, recency, pool
     }
 
     public init(from decoder: Decoder) throws {
@@ -298,6 +340,8 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         thresholdChain = try c.decodeIfPresent(ThresholdChain.self, forKey: .thresholdChain)
         climatologyBlend = try c.decodeIfPresent(Double.self, forKey: .climatologyBlend) ?? 0
         monotone = try c.decodeIfPresent(Bool.self, forKey: .monotone) ?? true
+        recency = try c.decodeIfPresent(RecencyConfig.self, forKey: .recency)
+        pool = try c.decodeIfPresent(PoolConfig.self, forKey: .pool)
     }
 
     /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested
@@ -349,6 +393,30 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         return c
     }
 
+    /// `default` on the `system` feature set: the same booster, blend and chain, reading the state of
+    /// every hub and load zone as well (``SystemFeatures``: recent spikes, levels and spreads of all
+    /// points, DAM levels of all points, the RTC+B regime flag).
+    public static var system: ModelConfig {
+        var c = ModelConfig.default
+        c.name = "system"
+        c.description = "default on the system feature set: also reads recent spikes, levels, zonal spreads and DAM prices of every hub and load zone"
+        c.featureSet = "system"
+        return c
+    }
+
+    /// `system` trained on every hub and load zone at once (``PoolConfig``: rows of all points,
+    /// three quarters of the spike-free rows dropped and the rest weighted 4, node features telling
+    /// the points and their label resolutions apart), with each node's own climatology blend and
+    /// chain ratios.
+    public static var pooled: ModelConfig {
+        var c = ModelConfig.system
+        c.name = "pooled"
+        c.description = "system trained on every hub and load zone at once (node features; spike-free rows subsampled 1 in 4, weighted 4); each node keeps its own climatology blend and chain ratios"
+        c.featureSet = "pooled"
+        c.pool = PoolConfig()
+        return c
+    }
+
     /// Strong L2 (λ = 1000: with λ = 1 and 100 it scored below climatology on the benchmark, BSS
     /// −0.13 and −0.005 at $100) and the same threshold chain as `default`.
     public static var logisticBaseline: ModelConfig {
@@ -389,10 +457,10 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     }
 
     public static var builtIn: [ModelConfig] {
-        [.default, .reference, .logisticBaseline, .climatologyBaseline, .seasonalClimatologyBaseline, .damSignalBaseline]
+        [.default, .system, .pooled, .reference, .logisticBaseline, .climatologyBaseline, .seasonalClimatologyBaseline, .damSignalBaseline]
     }
 
-    /// A built-in configuration by name: `default`, `reference`, `logistic`, `climatology`, `climatology-seasonal`, `dam-signal`.
+    /// A built-in configuration by name: `default`, `system`, `pooled`, `reference`, `logistic`, `climatology`, `climatology-seasonal`, `dam-signal`.
     public static func named(_ name: String) throws(ModelError) -> ModelConfig {
         guard let c = builtIn.first(where: { $0.name == name }) else {
             throw ModelError("unknown model configuration '\(name)' (built in: \(builtIn.map(\.name).joined(separator: ", ")); or pass a JSON file)")
@@ -423,6 +491,8 @@ public struct ModelConfig: Codable, Sendable, Hashable {
             ("climatology", ClimatologyParameters.CodingKeys.allCases.map(\.rawValue)),
             ("calibration", CalibrationConfig.CodingKeys.allCases.map(\.rawValue)),
             ("threshold_chain", ThresholdChain.CodingKeys.allCases.map(\.rawValue)),
+            ("recency", RecencyConfig.CodingKeys.allCases.map(\.rawValue)),
+            ("pool", PoolConfig.CodingKeys.allCases.map(\.rawValue)),
         ]
         for (key, allowed) in nested {
             if let sub = top[key] {
@@ -454,6 +524,23 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         if calibration.minPositives < 1 { throw ModelError("\(field("calibration.min_positives")) must be ≥ 1, got \(calibration.minPositives)") }
         if !(climatologyBlend >= 0 && climatologyBlend < 1) {
             throw ModelError("\(field("climatology_blend")) must be in [0, 1) (0 = off), got \(climatologyBlend)")
+        }
+        if let r = recency {
+            if r.halfLifeDays.isEmpty || r.halfLifeDays.contains(where: { !($0 >= 0 && $0.isFinite) }) {
+                throw ModelError("\(field("recency.half_life_days")) must list half-lives ≥ 0 in days (0 = unweighted), got \(r.halfLifeDays)")
+            }
+            if r.validationDays < 1 { throw ModelError("\(field("recency.validation_days")) must be ≥ 1, got \(r.validationDays)") }
+            if r.minPositives < 1 { throw ModelError("\(field("recency.min_positives")) must be ≥ 1, got \(r.minPositives)") }
+            if kind != .xgboost { throw ModelError("\(field("recency")) applies to kind xgboost only, got \(kind.rawValue)") }
+        }
+        if let p = pool {
+            if !(p.negativeFraction > 0 && p.negativeFraction <= 1) {
+                throw ModelError("\(field("pool.negative_fraction")) must be in (0, 1], got \(p.negativeFraction)")
+            }
+            if let ns = p.nodes {
+                if ns.isEmpty { throw ModelError("\(field("pool.nodes")) must list at least one node (or be absent: every hub and load zone)") }
+                for n in ns { do { _ = try Node.validated(n) } catch { throw ModelError("\(field("pool.nodes")): \(error)") } }
+            }
         }
         if let a = thresholdChain?.anchor, !(a.dollars > 0 && a.dollars.isFinite) {
             throw ModelError("\(field("threshold_chain.anchor")) must be a positive price in $/MWh, got \(a.dollars)")

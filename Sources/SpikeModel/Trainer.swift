@@ -136,6 +136,7 @@ public enum Trainer {
     /// Loads exactly the history the request reads from `store` (the feature set's declared
     /// lookback before the first sample issue through the last target hour) and trains.
     public static func train(store: Store, request: TrainingRequest, logger: Logger? = nil) throws -> FittedNodeModel {
+        if request.config.pool != nil { return try trainPooled(store: store, request: request, logger: logger) }
         let examples = try self.examples(store: store, request: request)
         return try train(examples: examples, request: request, logger: logger)
     }
@@ -153,7 +154,8 @@ public enum Trainer {
         var anchored = request
         anchored.historyStart = history
         let span = try FeatureSet.named(request.config.featureSet).historyWindow(issues: self.issues(anchored, historyStart: history))
-        let data = try store.loadMarketData(nodes: [request.node], series: try store.latestAvailability().keys.sorted(), from: span.from, to: span.to)
+        let nodes = try FeatureSet.nodesToLoad([request.node], featureSets: [request.config.featureSet])
+        let data = try store.loadMarketData(nodes: nodes, series: try store.latestAvailability().keys.sorted(), from: span.from, to: span.to)
         return try examples(data: data, request: anchored)
     }
 
@@ -193,6 +195,66 @@ public enum Trainer {
             labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: Double(fit.seconds) + Double(fit.attoseconds) * 1e-18)
         let sub = features.subset(rows: rows)
         let p = try model.predict(sub)
+        for t in model.thresholds {
+            let y = labels.values[t]!
+            let idx = rows.indices.filter { y[rows[$0]] >= 0 }
+            if !idx.isEmpty {
+                model.models[t]!.summary.training = ScoreSummary(predictions: idx.map { p[t]![$0] }, labels: idx.map { Double(y[rows[$0]]) })
+            }
+        }
+        return model
+    }
+
+    /// A pooled configuration (``PoolConfig``): loads the declared history of every pool node, takes
+    /// each node's rows with ``TrainingRule`` at `request.asOf` (from its own first RT day), fits once
+    /// (``ForecastPipeline/fitPooled(members:config:logger:)``) and returns the model of `request.node`,
+    /// exactly what a backtest fold refitted at the same instant forecasts with.
+    public static func trainPooled(store: Store, request: TrainingRequest, logger: Logger? = nil) throws -> FittedNodeModel {
+        guard let pool = request.config.pool else { throw ModelError("model configuration \(request.config.name) has no pool") }
+        let set = try FeatureSet.named(request.config.featureSet)
+        let candidates = pool.nodes.map { $0.map { Node($0) } } ?? SystemFeatures.points
+        var firsts: [Node: LocalDate] = [:]
+        for n in Set(candidates + [request.node]) {
+            if let f = try store.firstInterval(node: n, market: .realTime) { firsts[n] = CentralTime.day(of: f) }
+        }
+        let nodes = pool.members { firsts[$0] != nil }
+        guard nodes.contains(request.node) else {
+            throw ModelError("node \(request.node) is not in the pool of model configuration \(request.config.name) (pool: \(nodes.map(\.name).joined(separator: ", ")); nodes without RT prices are left out)")
+        }
+        var issuesOf: [Node: [Issue]] = [:]
+        for n in nodes {
+            var r = request
+            r.node = n
+            issuesOf[n] = try issues(r, historyStart: request.historyStart ?? firsts[n]!)
+        }
+        let span = set.historyWindow(issues: issuesOf.values.flatMap { $0 })
+        let load = try FeatureSet.nodesToLoad(nodes, featureSets: [request.config.featureSet])
+        let data = try store.loadMarketData(nodes: load, series: try store.latestAvailability().keys.sorted(), from: span.from, to: span.to)
+        var members: [PoolMember] = []
+        var own: (examples: TrainingExamples, rows: [Int])?
+        for n in nodes {
+            var r = request
+            r.node = n
+            r.historyStart = request.historyStart ?? firsts[n]!
+            let (x, windowStart) = try examples(data: data, request: r)
+            let rows = x.rows(asOf: request.asOf, windowStart: windowStart)
+            if n == request.node { own = (x, rows) }
+            guard !rows.isEmpty else { continue }
+            members.append(PoolMember(node: n, features: x.features, labels: x.labels, rows: rows))
+        }
+        guard let own, !own.rows.isEmpty else {
+            throw ModelError("no training row of \(request.node) has a label known at \(CentralTime.local(request.asOf).display): its RT prices cover no complete target hour before then")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var model = try ForecastPipeline.fitPooled(members: members, config: request.config, logger: logger)[request.node]!
+        let fit = (clock.now - started).components
+        let features = own.examples.features, labels = own.examples.labels, rows = own.rows
+        model.window = TrainingSpan(
+            firstIssueDay: features.issueDays[rows.first!], lastIssueDay: features.issueDays[rows.last!],
+            cutoff: request.asOf, rows: rows.count, fingerprint: fingerprint(features: features, labels: labels, rows: rows, node: request.node),
+            labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: Double(fit.seconds) + Double(fit.attoseconds) * 1e-18)
+        let p = try model.predict(features.subset(rows: rows))
         for t in model.thresholds {
             let y = labels.values[t]!
             let idx = rows.indices.filter { y[rows[$0]] >= 0 }

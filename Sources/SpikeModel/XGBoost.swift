@@ -81,6 +81,15 @@ public final class XGBoostMatrix {
         try XGBoostError.check(rc, "XGDMatrixSetFloatInfo(label)")
     }
 
+    /// Sets (or replaces) per-row training weights (XGBoost's `weight`; all 1 = unweighted).
+    public func setWeights(_ weights: [Float]) throws(XGBoostError) {
+        guard weights.count == rows else {
+            throw XGBoostError(call: "XGDMatrixSetFloatInfo", message: "\(weights.count) weights for \(rows) rows")
+        }
+        let rc = weights.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(handle, "weight", $0.baseAddress, bst_ulong(rows)) }
+        try XGBoostError.check(rc, "XGDMatrixSetFloatInfo(weight)")
+    }
+
     deinit { XGDMatrixFree(handle) }
 }
 

@@ -239,13 +239,42 @@ public struct ReportBuilder: Sendable {
         guard !s.rowsA.isEmpty else { throw ReportError("backtest #\(s.runA!.id) has no predictions for the selected nodes, thresholds and dates") }
     }
 
+    /// Each selected node's label resolution in minutes, as recorded with the backtest runs' folds.
+    func labelResolutions(_ s: Selected) throws -> [Node: Int] {
+        var out: [Node: Int] = [:]
+        for run in [s.runA, s.runB].compactMap({ $0 }) {
+            for (n, m) in try sources.backtests.labelResolutions(runID: run.id) where out[n] == nil { out[n] = m }
+        }
+        return out
+    }
+
+    /// "hourly mean" / "15-minute" / "not recorded" for a node.
+    static func labelsCell(_ node: Node, _ res: [Node: Int]) -> String {
+        res[node].map { Evaluation.labelResolutionName(minutes: $0) } ?? "not recorded"
+    }
+
+    /// What the labels of the selected nodes mean, for a caption ("" when not recorded).
+    static func labelCaption(nodes: [Node], resolutions res: [Node: Int]) -> String {
+        var groups: [Int: [Node]] = [:]
+        for n in nodes { if let m = res[n] { groups[m, default: []].append(n) } }
+        guard !groups.isEmpty else { return "" }
+        let parts = groups.keys.sorted().map { m -> String in
+            let ns = groups[m]!
+            let who = ns.count <= 3 ? ns.map(\.name).joined(separator: ", ") : "\(ns.count) nodes"
+            return "\(who): spike = \(Evaluation.labelDefinition(minutes: m, threshold: "x"))"
+        }
+        return "Labels — " + parts.joined(separator: "; ") + ". "
+    }
+
     func metricsTable(_ s: Selected, by: String) throws -> ReportTable {
         try requireBacktest(s)
         let options = EvaluationOptions(extended: true, cutoff: 0.5, bootstrapSamples: bootstrapSamples, seed: 7)
         var rows: [[ReportTable.Cell]] = []
         let multi = s.allRows.count > 1
+        let res = try labelResolutions(s)
+        let labelCaption = Self.labelCaption(nodes: s.nodes, resolutions: res)
         if by == "overall" {
-            var columns: [ReportTable.Column] = [.init("node", isLabel: true), .init("threshold", isLabel: true)]
+            var columns: [ReportTable.Column] = [.init("node", isLabel: true), .init("labels", isLabel: true), .init("threshold", isLabel: true)]
             if multi { columns.insert(.init("model", isLabel: true), at: 0) }
             columns += Self.metricColumns
             for (label, all) in s.allRows {
@@ -253,14 +282,14 @@ public struct ReportBuilder: Sendable {
                     for t in s.thresholds {
                         let r = all.filter { $0.node == node && $0.threshold == t }
                         guard !r.isEmpty else { continue }
-                        var row = [ReportTable.Cell(node.name), .init("$\(t)")]
+                        var row = [ReportTable.Cell(node.name), .init(Self.labelsCell(node, res)), .init("$\(t)")]
                         if multi { row.insert(.init(label), at: 0) }
                         row += Self.metricCells(Evaluation.summary(r, options: options))
                         rows.append(row)
                     }
                 }
             }
-            return ReportTable(columns: columns, rows: rows, caption: Self.metricCaption)
+            return ReportTable(columns: columns, rows: rows, caption: labelCaption + Self.metricCaption)
         }
         let breakdown: Breakdown
         switch by {
@@ -271,20 +300,39 @@ public struct ReportBuilder: Sendable {
         case "node": breakdown = .node
         default: throw ReportError("metrics.by '\(by)' is not one of overall, lead_day, hour, month, regime, node")
         }
+        // Pools never mix label resolutions: with nodes at several resolutions, one pool per resolution.
+        var pools: [(String, Set<Node>)] = []
+        let byRes = Dictionary(grouping: s.nodes) { res[$0].map { Evaluation.labelResolutionName(minutes: $0) } ?? "not recorded" }
+        if byRes.count > 1 && breakdown != .node {
+            for k in byRes.keys.sorted() { pools.append((k, Set(byRes[k]!))) }
+        } else {
+            pools.append((byRes.keys.first ?? "not recorded", Set(s.nodes)))
+        }
+        let split = pools.count > 1
         var columns: [ReportTable.Column] = [.init("threshold", isLabel: true), .init(by.replacingOccurrences(of: "_", with: " "), isLabel: true)]
+        if split { columns.insert(.init("labels", isLabel: true), at: 0) }
         if multi { columns.insert(.init("model", isLabel: true), at: 0) }
         columns += Self.metricColumns
         for (label, all) in s.allRows {
-            for t in s.thresholds {
-                for (key, r) in Evaluation.group(all.filter { $0.threshold == t }, by: breakdown) {
-                    var row = [ReportTable.Cell("$\(t)"), .init(key)]
-                    if multi { row.insert(.init(label), at: 0) }
-                    row += Self.metricCells(Evaluation.summary(r, options: options))
-                    rows.append(row)
+            for (poolName, members) in pools {
+                for t in s.thresholds {
+                    for (key, r) in Evaluation.group(all.filter { $0.threshold == t && members.contains($0.node) }, by: breakdown) {
+                        var row = [ReportTable.Cell("$\(t)"), .init(key)]
+                        if split { row.insert(.init("\(poolName) (\(members.count) node\(members.count == 1 ? "" : "s"))"), at: 0) }
+                        if multi { row.insert(.init(label), at: 0) }
+                        row += Self.metricCells(Evaluation.summary(r, options: options))
+                        rows.append(row)
+                    }
                 }
             }
         }
-        return ReportTable(columns: columns, rows: rows, caption: "Pooled over the selected nodes. " + Self.metricCaption)
+        let pooled = breakdown == .node ? "" : split
+            ? "Pooled over the selected nodes of each label resolution separately (resolutions are never pooled together). "
+            : "Pooled over the selected nodes. "
+        let regime = breakdown == .regime
+            ? "Regimes: before-rtcb = target hours before \(Breakdown.rtcbStart) (CPT), after-rtcb = from then on (real-time co-optimisation with batteries; ORDC adders gone). A regime without rows is absent. "
+            : ""
+        return ReportTable(columns: columns, rows: rows, caption: pooled + regime + labelCaption + Self.metricCaption)
     }
 
     static let metricColumns: [ReportTable.Column] = [

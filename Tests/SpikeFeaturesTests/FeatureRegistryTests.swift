@@ -31,7 +31,11 @@ struct FeatureRegistryTests {
             #expect(!f.description.isEmpty, "\(f.name)")
             #expect(f.group == .calendar || !f.sources.isEmpty, "\(f.name) reads nothing but is not a calendar feature")
         }
-        for g in FeatureGroup.allCases { #expect(d.features.contains { $0.group == g }, "no \(g) feature in default") }
+        // Every group but the other points' prices is in default; the system set adds that one.
+        for g in FeatureGroup.allCases where g != .system { #expect(d.features.contains { $0.group == g }, "no \(g) feature in default") }
+        let system = try FeatureSet.named("system")
+        #expect(Array(system.featureNames.prefix(d.features.count)) == d.featureNames)
+        #expect(system.features.contains { $0.group == .system })
     }
 
     @Test("unknown set, unknown feature and duplicate registration are clear errors")

@@ -5,6 +5,7 @@ import SpikeBacktest
 import SpikeCore
 import SpikeMetrics
 import SpikeData
+import SpikeFeatures
 import SpikeModel
 
 enum BacktestOutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -128,7 +129,7 @@ struct BacktestRunCommand: ParsableCommand {
             output = try Self.renderPreset(objects, format: outputFormat)
         } else {
             let options = EvaluationOptions(extended: true, cutoff: cutoff, bootstrapSamples: bootstrap)
-            let report = Evaluation.report(result.rows, options: options)
+            let report = Evaluation.report(result.rows, options: options, resolutions: result.labelResolutions)
             var timings = result.timings
             timings.load = loadSeconds
             timings.metrics = Self.secs(clock.now - tm)
@@ -234,14 +235,14 @@ struct BacktestRunCommand: ParsableCommand {
         switch format {
         case .json: return json
         case .csv:
-            var lines = ["model,node,threshold,n_rows,n_pos,bss_seasonal,bss_seasonal_lo90,bss_seasonal_hi90,too_few_spikes,brier,brier_clim,bss,bss_lo90,bss_hi90,logloss,roc_auc,roc_auc_clim,pr_auc,ece,reliability,resolution,uncertainty,precision,recall"]
+            var lines = ["model,node,threshold,n_rows,n_pos,bss_seasonal,bss_seasonal_lo90,bss_seasonal_hi90,too_few_spikes,brier,brier_clim,bss,bss_lo90,bss_hi90,logloss,roc_auc,roc_auc_clim,pr_auc,ece,reliability,resolution,uncertainty,precision,recall,label_resolution_min"]
             for s in report {
                 let o = s.overall
                 let cells: [String] = [s.model, s.node, s.threshold, "\(o.nRows)", "\(o.nPos)", fmt(o.bssSeasonal), fmt(o.bssSeasonalInterval?.low),
                                        fmt(o.bssSeasonalInterval?.high), o.hasEvidence ? "0" : "1", fmt(o.brier, 6), fmt(o.brierClim, 6), fmt(o.bss),
                                        fmt(o.bssInterval?.low), fmt(o.bssInterval?.high), fmt(o.logloss, 5), fmt(o.rocAUC), fmt(o.rocAUCClim),
                                        fmt(o.prAUC), fmt(o.ece, 5), fmt(o.reliability, 6), fmt(o.resolution, 6), fmt(o.uncertainty, 6),
-                                       fmt(o.precisionRecall?.precision), fmt(o.precisionRecall?.recall)]
+                                       fmt(o.precisionRecall?.precision), fmt(o.precisionRecall?.recall), s.resolutionText]
                 lines.append(cells.map { $0 == "–" ? "" : $0 }.joined(separator: ","))
             }
             return lines.joined(separator: "\n")
@@ -264,6 +265,7 @@ struct BacktestRunCommand: ParsableCommand {
             for s in report {
                 out.append("")
                 out.append("\(s.model) \(s.node) $\(s.threshold): reliability \(fmt(s.overall.reliability, 6)), resolution \(fmt(s.overall.resolution, 6)), uncertainty \(fmt(s.overall.uncertainty, 6)); precision/recall at p ≥ \(fmt(s.overall.precisionRecall?.cutoff, 2)): \(fmt(s.overall.precisionRecall?.precision, 3)) / \(fmt(s.overall.precisionRecall?.recall, 3)), at the past max-F1 cut-off: \(fmt(s.overall.precisionRecallPastF1?.precision, 3)) / \(fmt(s.overall.precisionRecallPastF1?.recall, 3))")
+                if let note = s.labelNote { out.append("  " + note) }
                 for b in ["lead_day", "regime", "month"] {
                     guard let groups = s.breakdowns[b], !groups.isEmpty else { continue }
                     let parts = groups.keys.sorted().map { k in
@@ -443,7 +445,7 @@ struct BacktestShowCommand: ParsableCommand {
             return
         }
         let rows = try bt.predictions(runID: id)
-        let report = Evaluation.report(rows, options: EvaluationOptions(bootstrapSamples: bootstrap))
+        let report = Evaluation.report(rows, options: EvaluationOptions(bootstrapSamples: bootstrap), resolutions: try bt.labelResolutions(runID: id))
         let settings = try? JSONDecoder().decode(BacktestSettings.self, from: Data(run.settingsJSON.utf8))
         if outputFormat == .text {
             print("Run \(run.id) \"\(run.name)\": \(run.status.rawValue), created \(CentralTime.local(run.created).display), \(run.completedFolds) folds, \(run.predictionCount) predictions" + (run.error.map { "; error: \($0)" } ?? ""))
@@ -573,7 +575,7 @@ struct BacktestMergeCommand: ParsableCommand {
         let runID = try merge.store(into: bt, name: name)
         let mergeSeconds = BacktestRunCommand.secs(clock.now - t0)
         let rows = try bt.predictions(runID: runID)
-        let report = Evaluation.report(rows, options: EvaluationOptions(extended: true, bootstrapSamples: bootstrap))
+        let report = Evaluation.report(rows, options: EvaluationOptions(extended: true, bootstrapSamples: bootstrap), resolutions: try bt.labelResolutions(runID: runID))
         var settings = merge.settings
         if let name { settings.name = name }
         let json = try BacktestRunCommand.reportJSON(report, runID: runID, settings: settings, timings: merge.timings)

@@ -110,7 +110,7 @@ struct FeaturesBuildCommand: ParsableCommand {
         let clock = ContinuousClock()
         let t0 = clock.now
         let store = try Store(directory: global.resolvedDataDir)
-        let data = try store.loadMarketData(nodes: [node])
+        let data = try store.loadMarketData(nodes: FeatureSet.nodesToLoad([node], featureSets: [featureSet]))
         let tLoad = clock.now
         let sample = try data.sampleIssueDays(node: node)
         guard let first = sample.first, let last = sample.last else {
