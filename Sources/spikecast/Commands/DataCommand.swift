@@ -4,9 +4,7 @@ import SpikeCore
 import SpikeData
 
 /// `text` or `json` output of the data commands.
-enum DataOutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
+typealias DataOutputFormat = TextFormat
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,13 +32,11 @@ struct DataStatusCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.logger("spikecast.data")
-        let store = try Store(directory: global.resolvedDataDir)
+        let store = try global.openStore()
         logger.debug("reading status", metadata: ["db": "\(store.databasePath)"])
         let status = try store.status()
         switch outputFormat {
         case .json:
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             struct Out: Encodable {
                 let dataDir: String
                 let series: [Entry]
@@ -63,8 +59,7 @@ struct DataStatusCommand: ParsableCommand {
                 Entry(status: $0, firstCPT: CentralTime.local($0.first).description, lastCPT: CentralTime.local($0.last).description,
                       latestAvailableCPT: CentralTime.local($0.latestAvailableAt).description)
             })
-            let data = try enc.encode(out)
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(out))
         case .text:
             print(Self.render(status, dataDir: store.directory.path))
         }
@@ -87,21 +82,6 @@ struct DataStatusCommand: ParsableCommand {
     }
 }
 
-/// Plain fixed-width tables for text output.
-enum TextTable {
-    static func render(header: [String], rows: [[String]], rightAligned: Set<Int>) -> String {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
-    }
-}
-
 /// `spikecast data bench`: store and importer speed on a throw-away database (for `make bench`).
 struct DataBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -114,7 +94,7 @@ struct DataBenchCommand: ParsableCommand {
     @Option(name: .long, help: "Price rows to upsert (5-minute intervals spread over 10 nodes).")
     var rows: Int = 3_000_000
 
-    @Option(name: .customLong("import"), help: "Also import this file or folder twice (e.g. ../shared/datasets/ercot).")
+    @Option(name: .customLong("import"), help: "Also import this file or folder twice (e.g. a folder of ERCOT CSVs).")
     var importPath: String?
 
     func run() throws {
