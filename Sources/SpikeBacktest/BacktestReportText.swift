@@ -54,12 +54,7 @@ public enum BacktestReportText {
             rows.append([s.model, s.node, "$" + s.threshold, "\(o.nRows)", "\(o.nPos)", skill(o.bssSeasonal, o.bssSeasonalInterval),
                          skill(o.bss, o.bssInterval), fmt(o.brier, 5), fmt(o.rocAUC, 3), fmt(o.prAUC, 3), fmt(o.ece, 4), fmt(o.logloss, 4)])
         }
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        out.append(([line(header)] + rows.map(line)).joined(separator: "\n"))
+        out.append(TextTable.render(header: header, rows: rows))
         for s in report {
             let o = s.overall
             out.append("")
@@ -74,5 +69,34 @@ public enum BacktestReportText {
             }
         }
         return out.joined(separator: "\n")
+    }
+}
+
+extension BacktestReportText {
+    /// Every prediction row as CSV (`backtest show --predictions`); probabilities at full precision.
+    public static func predictionsCSV(_ rows: [PredictionRow]) -> String {
+        var lines = ["node,model,threshold,issue_day_cpt,issue_time_utc,target_start_utc,target_index,lead_h,probability,climatology,label,model_id,fold"]
+        for r in rows {
+            lines.append("\(r.node),\(r.model),\(r.threshold),\(r.issueDay),\(r.issueTime),\(r.targetStart),\(r.targetIndex),\(r.leadHours),\(r.probability),\(r.climatology),\(r.label),\(r.modelID),\(r.fold)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The run's status line and, when its settings decode, its grid.
+    public static func runHeader(_ run: BacktestRun, settings: BacktestSettings?) -> String {
+        var lines = ["Run \(run.id) \"\(run.name)\": \(run.status.rawValue), created \(CentralTime.local(run.created).display), \(run.completedFolds) folds, \(run.predictionCount) predictions" + (run.error.map { "; error: \($0)" } ?? "")]
+        if let s = settings {
+            let wf = s.walkForward
+            lines.append("Issue days \(wf.firstIssueDay)…\(wf.lastIssueDay) at \(wf.issueHour):00 CPT, \(wf.horizonHours) targets, refit every \(wf.refitEvery), \(wf.window) window; nodes \(s.nodes.map(\.name).joined(separator: ",")); thresholds \(s.thresholds.map(\.description).joined(separator: ",")); models \(s.models.map(\.name).joined(separator: ","))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension BacktestStore {
+    /// Stores the rendered metrics with the run (no-op without a run id).
+    public func finishRunSummary(_ runID: Int64?, json: String) throws {
+        guard let runID, let run = try run(id: runID) else { return }
+        try finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)), error: run.error, summaryJSON: json)
     }
 }

@@ -72,23 +72,6 @@ func fmt(_ v: Double?, _ digits: Int = 4) -> String {
     return String(format: "%.\(digits)f", v)
 }
 
-/// Plain fixed-width tables for text output (the one table renderer of the CLI).
-enum TextTable {
-    static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            var s = cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
-                return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ")
-            while s.last == " " { s.removeLast() }
-            return s
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
-    }
-}
-
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal (the CLI's one progress bar).
 final class ProgressBar: @unchecked Sendable {
     let enabled: Bool

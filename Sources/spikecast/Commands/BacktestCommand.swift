@@ -231,31 +231,11 @@ struct BacktestGridOptions: ParsableArguments {
 
     /// The settings of this command line and the market data of its nodes (read from `store`).
     func resolve(store: Store) throws -> (BacktestSettings, MarketData, [ModelConfig]) {
-        let start = startDate.date, end = endDate?.date
         let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(BacktestRunCommand.loadConfig)
-        let nodeList = preset != nil ? [ProtocolV1.node] : try Defaults.nodes(node + [nodes])
-        let data = try store.loadMarketData(nodes: nodeList)
-        var settings: BacktestSettings
-        if preset != nil {
-            settings = try ProtocolV1.settings(data: data, evalFrom: start, evalTo: end, models: models)
-        } else {
-            let ts = try Defaults.thresholds(threshold + [thresholds])
-            // The history starts on the first CPT day with real-time prices of any requested node.
-            let firsts = nodeList.compactMap { n in data.price(n, .realTime).flatMap { $0.isEmpty ? nil : CentralTime.day(of: Instant(seconds: $0.starts[0])) } }
-            guard let history = firsts.min() else {
-                throw CLIError("no real-time prices stored for \(nodeList.map(\.name).joined(separator: ", ")) in \(store.directory.path); import or generate data first")
-            }
-            var last = end
-            if last == nil {
-                let lasts = try nodeList.compactMap { n -> LocalDate? in data.price(n, .realTime) == nil ? nil : try data.sampleIssueDays(node: n).last }
-                guard let l = lasts.min() else { throw CLIError("no issue day has all 72 target hours labelled; import more real-time prices") }
-                last = l
-            }
-            let wf = try WalkForward(firstIssueDay: start, lastIssueDay: last!, refitEvery: refitEvery, window: TrainingWindow.parse(window),
-                                     minimumTrainingDays: minTrainingDays ?? 28, historyStart: history)
-            settings = try BacktestSettings(name: name ?? "backtest \(start)…\(last!)", walkForward: wf, nodes: nodeList, thresholds: ts, models: models)
-        }
-        if let name { settings.name = name }
+        let grid = BacktestGrid(startDate: startDate.date, endDate: endDate?.date, nodes: try Defaults.nodes(node + [nodes]),
+                                thresholds: try Defaults.thresholds(threshold + [thresholds]), refitEvery: refitEvery, window: try TrainingWindow.parse(window),
+                                minimumTrainingDays: minTrainingDays, models: models, preset: preset, name: name)
+        let (settings, data) = try grid.resolve(store: store)
         return (settings, data, models)
     }
 }
@@ -316,35 +296,18 @@ struct BacktestShowCommand: ParsableCommand {
             throw CLIError("no backtest run \(id) in \(store.directory.path)" + (known.isEmpty ? "" : " (recent runs: \(known.joined(separator: ", ")))"))
         }
         if predictions {
-            print("node,model,threshold,issue_day_cpt,issue_time_utc,target_start_utc,target_index,lead_h,probability,climatology,label,model_id,fold")
-            for r in try bt.predictions(runID: id) {
-                print("\(r.node),\(r.model),\(r.threshold),\(r.issueDay),\(r.issueTime),\(r.targetStart),\(r.targetIndex),\(r.leadHours),\(r.probability),\(r.climatology),\(r.label),\(r.modelID),\(r.fold)")
-            }
+            print(BacktestReportText.predictionsCSV(try bt.predictions(runID: id)))
             return
         }
         let rows = try bt.predictions(runID: id)
         let report = Evaluation.report(rows, options: EvaluationOptions(bootstrapSamples: bootstrap))
         let settings = try? JSONDecoder().decode(BacktestSettings.self, from: Data(run.settingsJSON.utf8))
-        if outputFormat == .text {
-            print("Run \(run.id) \"\(run.name)\": \(run.status.rawValue), created \(CentralTime.local(run.created).display), \(run.completedFolds) folds, \(run.predictionCount) predictions" + (run.error.map { "; error: \($0)" } ?? ""))
-            if let s = settings {
-                let wf = s.walkForward
-                print("Issue days \(wf.firstIssueDay)…\(wf.lastIssueDay) at \(wf.issueHour):00 CPT, \(wf.horizonHours) targets, refit every \(wf.refitEvery), \(wf.window) window; nodes \(s.nodes.map(\.name).joined(separator: ",")); thresholds \(s.thresholds.map(\.description).joined(separator: ",")); models \(s.models.map(\.name).joined(separator: ","))")
-            }
-        }
+        if outputFormat == .text { print(BacktestReportText.runHeader(run, settings: settings)) }
         if rows.isEmpty, outputFormat == .text { print("No predictions stored yet."); return }
         let json = try BacktestReportText.json(report, runID: run.id, settings: settings ?? (try BacktestSettings(
             name: run.name, walkForward: WalkForward(firstIssueDay: rows[0].issueDay, lastIssueDay: rows[0].issueDay),
             nodes: [rows[0].node], thresholds: [rows[0].threshold], models: [ModelConfig(name: rows[0].model)])), timings: BacktestTimings())
         print(BacktestRunCommand.render(report, runID: nil, json: json, format: outputFormat))
-    }
-}
-
-extension BacktestStore {
-    /// Stores the rendered metrics with the run (no-op without a run id).
-    func finishRunSummary(_ runID: Int64?, json: String) throws {
-        guard let runID, let run = try run(id: runID) else { return }
-        try finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)), error: run.error, summaryJSON: json)
     }
 }
 

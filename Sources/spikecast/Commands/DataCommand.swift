@@ -37,48 +37,10 @@ struct DataStatusCommand: ParsableCommand {
         let status = try store.status()
         switch outputFormat {
         case .json:
-            struct Out: Encodable {
-                let dataDir: String
-                let series: [Entry]
-            }
-            struct Entry: Encodable {
-                let status: SeriesStatus
-                let firstCPT: String
-                let lastCPT: String
-                let latestAvailableCPT: String
-                func encode(to encoder: Encoder) throws {
-                    try status.encode(to: encoder)
-                    enum K: String, CodingKey { case firstCPT, lastCPT, latestAvailableAtCPT }
-                    var c = encoder.container(keyedBy: K.self)
-                    try c.encode(firstCPT, forKey: .firstCPT)
-                    try c.encode(lastCPT, forKey: .lastCPT)
-                    try c.encode(latestAvailableCPT, forKey: .latestAvailableAtCPT)
-                }
-            }
-            let out = Out(dataDir: store.directory.path, series: status.map {
-                Entry(status: $0, firstCPT: CentralTime.local($0.first).description, lastCPT: CentralTime.local($0.last).description,
-                      latestAvailableCPT: CentralTime.local($0.latestAvailableAt).description)
-            })
-            print(try jsonText(out))
+            print(try jsonText(SeriesStatus.Report(dataDir: store.directory.path, series: status)))
         case .text:
-            print(Self.render(status, dataDir: store.directory.path))
+            print(SeriesStatus.table(status, dataDir: store.directory.path))
         }
-    }
-
-    static func render(_ status: [SeriesStatus], dataDir: String) -> String {
-        if status.isEmpty {
-            return "No data in \(dataDir). Load some with `spikecast import PATH` or `spikecast generate`."
-        }
-        let header = ["series", "min", "first (CPT)", "last (CPT)", "first (UTC)", "last (UTC)", "rows", "missing", "dups", "latest available (CPT)"]
-        var rows: [[String]] = []
-        for s in status {
-            rows.append([
-                s.name, "\(s.intervalMinutes)", CentralTime.local(s.first).display, CentralTime.local(s.last).display,
-                s.first.iso8601, s.last.iso8601, "\(s.rows)", "\(s.missingIntervals)", "\(s.duplicatesDropped)",
-                CentralTime.local(s.latestAvailableAt).display,
-            ])
-        }
-        return TextTable.render(header: header, rows: rows, rightAligned: [1, 6, 7, 8])
     }
 }
 

@@ -130,13 +130,8 @@ struct FeaturesBuildCommand: ParsableCommand {
             FeatureCSV.write(matrix, labels) { out += $0; if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" } }
             FileHandle.standardOutput.write(Data(out.utf8))
         }
-        let summary = Summary(
-            node: node.name, featureSet: set.name, firstIssueDay: days.first!.description, lastIssueDay: days.last!.description,
-            issueDays: days.count, rows: matrix.rowCount, features: matrix.columnCount, resolutionMinutes: labels.resolutionMinutes,
-            positives: Dictionary(uniqueKeysWithValues: thr.map { t in ("\(t)", labels.values[t]!.filter { $0 == 1 }.count) }),
-            undefinedLabels: (0..<labels.count).filter { !labels.isDefined($0) }.count,
-            loadSeconds: seconds(tLoad - t0), buildSeconds: seconds(tBuild - tLoad), output: outputPath,
-            audit: matrix.availabilityAudit)
+        let summary = FeatureBuildSummary(node: node, featureSet: set.name, days: days, matrix: matrix, labels: labels, thresholds: thr,
+                                          loadSeconds: seconds(tLoad - t0), buildSeconds: seconds(tBuild - tLoad), output: outputPath)
         switch outputFormat ?? (outputPath != nil ? .text : .csv) {
         case .json:
             print(try jsonText(summary))
@@ -144,32 +139,6 @@ struct FeaturesBuildCommand: ParsableCommand {
             print(summary.text)
         case .csv:
             if outputPath != nil { print(summary.text) }
-        }
-    }
-
-    struct Summary: Encodable {
-        let node, featureSet, firstIssueDay, lastIssueDay: String
-        let issueDays, rows, features, resolutionMinutes: Int
-        let positives: [String: Int]
-        let undefinedLabels: Int
-        let loadSeconds, buildSeconds: Double
-        let output: String?
-        let audit: [AvailabilityAudit]
-
-        var text: String {
-            var lines = [
-                "\(node) \(featureSet): \(rows) rows (\(issueDays) issue days \(firstIssueDay)…\(lastIssueDay)) × \(features) features",
-                "labels from \(resolutionMinutes)-minute RT prices; positives " + positives.sorted { Double($0.key)! < Double($1.key)! }.map { "$\($0.key): \($0.value)" }.joined(separator: ", ")
-                    + "; undefined \(undefinedLabels)",
-                String(format: "load %.3f s, features + labels %.3f s", loadSeconds, buildSeconds),
-                "point in time: every value read only data available at its issue time",
-            ]
-            for a in audit {
-                lines.append("  \(a.group.rawValue): \(a.rowsChecked) rows checked, \(a.rowsUsingNoSource) read nothing"
-                             + (a.minMarginSeconds.map { ", smallest margin \($0) s" } ?? ""))
-            }
-            if let output { lines.append("written to \(output)") }
-            return lines.joined(separator: "\n")
         }
     }
 

@@ -56,7 +56,7 @@ struct FetchDataCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.logger("spikecast.fetch")
         if benchFake { return try await runBench(logger: logger) }
-        var config = Self.configuration(from: ProcessEnvironment.shared)
+        var config = FetchConfiguration(environment: .shared)
         config.chunkDays = max(1, chunkDays)
         if testConnection {
             config.requestTimeoutSeconds = timeout ?? 20
@@ -68,7 +68,7 @@ struct FetchDataCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("warning: missing \(config.missingERCOTCredentials.joined(separator: ", "))\n".utf8))
             }
             let checks = await ConnectionTester.run(ercot: ercot, weather: weather)
-            print(Self.render(checks, format: outputFormat))
+            print(outputFormat == .json ? try jsonText(checks) : ConnectionCheck.text(checks))
             if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
             return
         }
@@ -79,7 +79,7 @@ struct FetchDataCommand: AsyncParsableCommand {
         }
         let store = try global.createStore()
         let outcome = try await Self.fetch(plan: plan, config: config, store: store, logger: logger)
-        print(Self.render(outcome, format: outputFormat))
+        print(outputFormat == .json ? try jsonText(outcome) : outcome.text)
     }
 
     func makePlan() throws -> FetchPlan {
@@ -90,22 +90,6 @@ struct FetchDataCommand: AsyncParsableCommand {
         let types: [FetchDataType]
         do { types = try FetchDataType.parseList(dataType) } catch { throw ValidationError("\(error)") }
         return FetchPlan(startDate: start, endDate: end, dataTypes: types, nodes: try Defaults.nodes([nodes]))
-    }
-
-    /// Builds the library configuration from the environment (flags are applied by the caller).
-    static func configuration(from env: ProcessEnvironment) -> FetchConfiguration {
-        var c = FetchConfiguration()
-        if let v = env["ERCOT_API_BASE_URL"] { c.ercotBaseURL = v }
-        if let v = env["ERCOT_API_TOKEN_URL"] { c.ercotTokenURL = v }
-        c.ercotUsername = env["ERCOT_API_USERNAME"]
-        c.ercotPassword = (env["ERCOT_API_PASSWORD"] ?? env["ERCOT_API_SECRET"]).map(Secret.init)
-        c.ercotSubscriptionKey = (env["ERCOT_API_SUBSCRIPTION_KEY"] ?? env["ERCOT_API_KEY"]).map(Secret.init)
-        c.weatherAPIKey = env["WEATHER_API_KEY"].map(Secret.init)
-        if let v = env["WEATHER_API_BASE_URL"] {
-            c.weatherForecastBaseURL = v
-            c.weatherPreviousRunsBaseURL = v
-        }
-        return c
     }
 
     static func fetch(plan: FetchPlan, config: FetchConfiguration, store: Store, logger: Logger) async throws -> FetchOutcome {
@@ -139,27 +123,5 @@ struct FetchDataCommand: AsyncParsableCommand {
         print("fetch-data (fake ERCOT, 5-min LMPs, 4 hubs, 2025-01): \(rows) intervals, \(outcome.ercotRequests) requests "
               + "(limit \(Int(config.requestsPerMinute))/min), \(String(format: "%.1f", seconds)) s")
         if global.dataDir == nil { try? FileManager.default.removeItem(at: dir) }
-    }
-
-    static func render(_ checks: [ConnectionCheck], format: TextFormat) -> String {
-        if format == .json { return (try? jsonText(checks)) ?? "[]" }
-        return checks.map { c in
-            c.ok ? "OK      \(c.service): \(c.message) (\(String(format: "%.2f", c.seconds)) s)"
-                 : "FAILED  \(c.service): \(c.failure ?? "error") — \(c.message)"
-        }.joined(separator: "\n")
-    }
-
-    static func render(_ o: FetchOutcome, format: TextFormat) -> String {
-        if format == .json { return (try? jsonText(o)) ?? "{}" }
-        var lines = ["Fetched in \(String(format: "%.1f", o.seconds)) s: \(o.ercotRequests) ERCOT requests, \(o.weatherRequests) Open-Meteo requests."]
-        for d in o.datasets {
-            var s = "  \(d.dataset) \(d.key): \(d.daysComplete) days fetched, \(d.daysAlreadyComplete) already complete, "
-                + "\(d.pricesStored) prices, \(d.valuesStored) values"
-            if d.duplicatesRemoved > 0 { s += ", \(d.duplicatesRemoved) duplicate rows removed" }
-            if !d.daysPartial.isEmpty { s += "; partial: \(d.daysPartial.joined(separator: " "))" }
-            if !d.daysNotPublished.isEmpty { s += "; not published yet: \(d.daysNotPublished.joined(separator: " "))" }
-            lines.append(s)
-        }
-        return lines.joined(separator: "\n")
     }
 }

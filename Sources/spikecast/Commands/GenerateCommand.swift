@@ -52,20 +52,6 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var outputFormat: TextFormat = .text
 
-    struct Report: Codable {
-        var seed: UInt64
-        var start: String
-        var end: String
-        var priceRows: Int
-        var valueRows: Int
-        var generateSeconds: Double
-        var writeSeconds: Double?
-        var loadSeconds: Double?
-        var files: [SyntheticCSV.WrittenFile]
-        var loaded: Int?
-        var spikeRates: [SpikeRate]
-    }
-
     func validate() throws {
         if startDate != nil, legacyStart != nil { throw ValidationError("--start is the old spelling of --start-date: pass one of them") }
         if endDate != nil, legacyEnd != nil { throw ValidationError("--end is the old spelling of --end-date: pass one of them") }
@@ -93,7 +79,7 @@ struct GenerateCommand: ParsableCommand {
         let generateSeconds = seconds(clock.now - t)
         logger.info("generated \(data.prices.count) price rows and \(data.values.count) value rows in \(String(format: "%.2f", generateSeconds)) s")
 
-        var report = Report(seed: seed, start: start.description, end: end.description, priceRows: data.prices.count, valueRows: data.values.count,
+        var report = SyntheticReport(seed: seed, start: start.description, end: end.description, priceRows: data.prices.count, valueRows: data.values.count,
                             generateSeconds: generateSeconds, files: [], spikeRates: SpikeRate.compute(data.prices))
         let source = "spikecast-synthetic:seed=\(seed)"
         if !noFiles {
@@ -119,34 +105,7 @@ struct GenerateCommand: ParsableCommand {
         case .json:
             print(try jsonText(report))
         case .text:
-            print(Self.render(report))
+            print(report.text)
         }
-    }
-
-    static func render(_ r: Report) -> String {
-        var out: [String] = []
-        out.append("Synthetic market seed \(r.seed), \(r.start) … \(r.end) CPT: \(r.priceRows) price rows, \(r.valueRows) value rows "
-                   + "(generated in \(String(format: "%.2f", r.generateSeconds)) s)")
-        if !r.files.isEmpty {
-            let total = r.files.reduce(0) { $0 + $1.bytes }
-            out.append("Files (\(String(format: "%.1f", Double(total) / 1_048_576)) MiB, written in \(String(format: "%.2f", r.writeSeconds ?? 0)) s):")
-            for f in r.files {
-                out.append("  \(f.path)  \(f.rows) rows  \(String(format: "%.1f", Double(f.bytes) / 1_048_576)) MiB")
-            }
-        }
-        if let loaded = r.loaded {
-            out.append("Loaded \(loaded) rows into the store in \(String(format: "%.2f", r.loadSeconds ?? 0)) s")
-        }
-        out.append("")
-        out.append("Hours with any 5-minute real-time price above the threshold:")
-        let thresholds = r.spikeRates.first?.thresholds ?? Threshold.defaults
-        let rows = r.spikeRates.map { s -> [String] in
-            [s.node.name, "\(s.hours)"] + thresholds.indices.map { k in
-                "\(s.spikeHours[k]) (\(String(format: "%.2f", 100 * s.fraction(k)))%)"
-            }
-        }
-        out.append(TextTable.render(header: ["node", "hours"] + thresholds.map { "> $\($0)" }, rows: rows,
-                                    rightAligned: Set(1..<(2 + thresholds.count))))
-        return out.joined(separator: "\n")
     }
 }

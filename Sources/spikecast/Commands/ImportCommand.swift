@@ -47,36 +47,7 @@ struct ImportCommand: ParsableCommand {
         case .json:
             print(try jsonText(summary))
         case .text:
-            print(Self.render(summary))
+            print(summary.text)
         }
-    }
-
-    static func render(_ s: ImportSummary) -> String {
-        var out: [String] = []
-        let fileWord = s.files.count == 1 ? "file" : "files"
-        out.append("Imported \(s.files.count) \(fileWord): \(s.rows) rows (\(s.inserted) inserted, \(s.unchanged) unchanged, \(s.updated) updated) "
-                   + "in \(String(format: "%.2f", s.parseSeconds + s.writeSeconds)) s "
-                   + "(parse \(String(format: "%.2f", s.parseSeconds)) s, write \(String(format: "%.2f", s.writeSeconds)) s)")
-        for f in s.files {
-            out.append("  \(f.name)  [\(f.format.rawValue)]  \(f.rows) rows"
-                       + (f.badRows > 0 ? ", \(f.badRows) bad rows skipped" : "")
-                       + (f.emptyValues > 0 ? ", \(f.emptyValues) empty values skipped" : ""))
-        }
-        if !s.skippedFiles.isEmpty {
-            out.append("Skipped (header not recognised): " + s.skippedFiles.joined(separator: ", "))
-        }
-        out.append("")
-        let rows = s.series.keys.sorted().map { k -> [String] in
-            let v = s.series[k]!
-            return [k, "\(v.rows)", "\(v.inserted)", "\(v.unchanged)", "\(v.updated)", "\(v.duplicatesDropped)"]
-        }
-        out.append(TextTable.render(header: ["series", "rows", "inserted", "unchanged", "updated", "duplicates dropped"],
-                                    rows: rows, rightAligned: [1, 2, 3, 4, 5]))
-        if s.badRowsSkipped > 0 {
-            out.append("")
-            out.append("Bad rows skipped: \(s.badRowsSkipped)")
-            for e in s.badRowExamples { out.append("  \(e)") }
-        }
-        return out.joined(separator: "\n")
     }
 }

@@ -48,29 +48,11 @@ struct ReportOptions: ParsableArguments {
             writer: writer, logger: logger)
         builder.bootstrapSamples = bootstrap
         let out = try builder.build(spec)
-        switch outputFormat {
-        case .text:
-            print("report:   \(out.page.path)")
-            print("index:    \(reportsURL.appendingPathComponent("index.html").path)")
-            print("figures:  \(out.figures.count / 2) (SVG + PNG)")
-            if !out.headline.isEmpty { print("headline: \(out.headline)") }
-            for w in out.warnings { print("warning:  \(w)") }
-        case .json:
-            struct Out: Encodable { let page: String; let figures: [String]; let headline: String; let warnings: [String] }
-            print(try jsonText(Out(page: out.page.path, figures: out.figures.map(\.path), headline: out.headline, warnings: out.warnings)))
-        }
+        print(outputFormat == .json ? try jsonText(out) : out.text(reportsDirectory: reportsURL))
     }
 
     /// A built-in spec from `reports/specs/<name>.yaml` beside the templates (so users can edit it).
-    func builtInSpec(_ name: String) throws -> ReportSpec {
-        let templates = try templates()
-        let candidates = [
-            reportsURL.appendingPathComponent("specs/\(name).yaml"),
-            templates.directory.deletingLastPathComponent().appendingPathComponent("reports/specs/\(name).yaml"),
-        ]
-        for c in candidates where FileManager.default.fileExists(atPath: c.path) { return try ReportSpec.load(from: c) }
-        throw CLIError("built-in report spec \(name).yaml not found in \(candidates.map(\.path).joined(separator: " or "))")
-    }
+    func builtInSpec(_ name: String) throws -> ReportSpec { try ReportSpec.builtIn(name, reportsDirectory: reportsURL, templates: templates()) }
 }
 
 struct ReportCommand: ParsableCommand {
