@@ -3,14 +3,22 @@
 public enum ArgumentParsing {
     /// A CPT calendar day `YYYY-MM-DD`.
     public static func date(_ text: String) throws(InputError) -> LocalDate {
-        guard let d = LocalDate(text.trimmingCharacters(in: " ")) else { throw InputError("'\(text)' is not a date (expected YYYY-MM-DD)") }
+        guard let d = strictDate(text.trimmingCharacters(in: " ")) else { throw InputError("'\(text)' is not a date (expected YYYY-MM-DD)") }
         return d
+    }
+
+    /// `YYYY-MM-DD` only (``LocalDate/init(_:)`` also reads the report formats of ERCOT files).
+    static func strictDate(_ t: String) -> LocalDate? {
+        let u = Array(t.utf8)
+        guard u.count == 10, u[4] == 45, u[7] == 45,
+              u.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }) else { return nil }
+        return LocalDate(t)
     }
 
     /// An ISO-8601 instant, or a date `YYYY-MM-DD` meaning that day's 06:00 CPT issue time.
     public static func instant(_ text: String) throws(InputError) -> Instant {
         let t = text.trimmingCharacters(in: " ")
-        if let d = LocalDate(t) { return Issue(day: d).time }
+        if let d = strictDate(t) { return Issue(day: d).time }
         guard let i = Instant(iso8601: t) else {
             throw InputError("'\(text)' is neither a date YYYY-MM-DD (its 06:00 CPT issue time) nor an ISO-8601 instant such as 2025-03-03T06:00:00-06:00")
         }

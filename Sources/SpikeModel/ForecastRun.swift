@@ -34,7 +34,7 @@ public struct ForecastRun: Sendable {
             let local = CentralTime.local(now)
             return Issue(day: local.hour >= Issue.defaultHour ? local.date : local.date.adding(days: -1))
         }
-        if let d = LocalDate(text) { return Issue(day: d) }
+        if let d = try? ArgumentParsing.date(text) { return Issue(day: d) }
         let t = try ArgumentParsing.instant(text)
         let local = CentralTime.local(t)
         guard local.minute == 0, local.second == 0 else { throw InputError("'\(text)' is \(local.display): issues are on whole CPT hours") }

@@ -43,7 +43,7 @@ public struct JSONLinesLogHandler: LogHandler {
             let p = Self.plain(v)
             obj[k] = (p as? String).map(SecretRedactor.redact) ?? p
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         sink.write(data, at: Instant(seconds: Int64(now.timeIntervalSince1970)))
     }
 
