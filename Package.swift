@@ -82,13 +82,17 @@ let package = Package(
             "SpikeCore", "SpikeData",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .executableTarget(name: "spikecast", dependencies: [
+        // The commands (a library so tests can parse and run them); `spikecast` is its 3-line main.
+        .target(name: "SpikecastCLI", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel",
             "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeReport", "SpikeServer",
-            "SpikeTestKit",  // fake ERCOT server for `fetch-data --bench-fake` (issue 7)
+            "SpikeTestKit",  // fake ERCOT server for `fetch-data --bench-fake`
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], path: "Sources/spikecast", exclude: ["Main"], plugins: ["VersionPlugin"]),
+        .executableTarget(name: "spikecast", dependencies: ["SpikecastCLI"], path: "Sources/spikecast/Main"),
+        // Writes the version (VERSION file) and git revision into the CLI at build time.
+        .plugin(name: "VersionPlugin", capability: .buildTool()),
 
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeMetricsTests", dependencies: ["SpikeCore", "SpikeMetrics"]),
@@ -99,6 +103,10 @@ let package = Package(
         .testTarget(name: "SpikeBacktestTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData", "SpikeBacktest"]),
         .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender"]),
         .testTarget(name: "SpikeReportTests", dependencies: ["SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport"]),
+        .testTarget(name: "spikecastTests", dependencies: [
+            "SpikecastCLI", "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], exclude: ["Snapshots"]),
         .testTarget(name: "SpikeServerTests", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeServer", "SpikeTestKit",
             .product(name: "Hummingbird", package: "hummingbird"),

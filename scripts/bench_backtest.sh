@@ -42,7 +42,7 @@ fi
 
 echo
 echo "== protocol-v1 preset on the synthetic market =="
-"$BIN" generate --data-dir "$WORK/synthetic" --no-files --start 2023-07-01 --end 2024-12-31 --log-level warning > /dev/null
+"$BIN" generate --data-dir "$WORK/synthetic" --no-files --start-date 2023-07-01 --end-date 2024-12-31 --log-level warning > /dev/null
 for cfg in reference default; do
     "$BIN" backtest --data-dir "$WORK/synthetic" --log-level warning --preset protocol-v1 --model-config "$cfg" \
         --start-date 2024-07-01 --fresh --output-format json --output-path "$WORK/synthetic_$cfg.json"

@@ -9,8 +9,8 @@ trap 'rm -rf "$WORK"' EXIT
 export LOG_LEVEL=warning SPIKECAST_DATA_DIR="$WORK/data"
 NODES=HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON,HB_HUBAVG
 ISSUE=2024-12-20
-"$BIN" generate --start 2023-01-01 --end 2024-12-31 --no-files >/dev/null
-"$BIN" train --nodes "$NODES" --thresholds 100,500,1000 --as-of "$ISSUE" --promote --version bench >/dev/null
+"$BIN" generate --start-date 2023-01-01 --end-date 2024-12-31 --no-files >/dev/null
+"$BIN" train --nodes "$NODES" --thresholds 100,500,1000 --as-of "$ISSUE" --promote --model-version-name bench >/dev/null
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 walls=() cpus=()
@@ -25,7 +25,7 @@ rows=$(($(wc -l < "$WORK/forecast.csv") - 1))
 verdict=$(awk -v w="$wall" 'BEGIN { print (w <= 1.0) ? 1 : 0 }')
 echo "forecast: predict 5 nodes × 3 thresholds ($rows probabilities, stored): median of 5 runs ${wall} s wall, ${cpu} s CPU (target ≤ 1 s wall: $([ "$verdict" = 1 ] && echo PASS || echo MISS))"
 
-"$BIN" train --nodes HB_NORTH --thresholds 100,500,1000 --as-of "$ISSUE" --version bench-train --output-format json > "$WORK/train.json"
+"$BIN" train --nodes HB_NORTH --thresholds 100,500,1000 --as-of "$ISSUE" --model-version-name bench-train --output-format json > "$WORK/train.json"
 python3 - "$WORK/train.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

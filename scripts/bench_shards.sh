@@ -26,7 +26,7 @@ D="$WORK/data"
 CORES=$(nproc)
 
 echo "== scale-out benchmark (docs/scale-out.md) =="
-"$BIN" generate --data-dir "$D" --start 2024-06-01 --end 2024-08-31 --no-files --log-level warning > /dev/null
+"$BIN" generate --data-dir "$D" --start-date 2024-06-01 --end-date 2024-08-31 --no-files --log-level warning > /dev/null
 
 json_field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 

@@ -29,7 +29,7 @@ t_all=$(date +%s)
 
 step "1/5 generate the synthetic market $GEN_START … $GEN_END into $DATA_DIR"
 t=$(date +%s)
-"$SPIKECAST" generate --start "$GEN_START" --end "$GEN_END" --output "datasets/synthetic" >&2
+"$SPIKECAST" generate --start-date "$GEN_START" --end-date "$GEN_END" --output "datasets/synthetic" >&2
 echo "   $(( $(date +%s) - t )) s" >&2
 
 step "2/5 walk-forward backtest: issue days $BT_START … $BT_END, nodes $NODES, thresholds $THRESHOLDS, refit every 2 days"

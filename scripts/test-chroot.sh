@@ -221,7 +221,7 @@ RUN_AS=(chroot --userspec="$UID_GID" "$ROOTFS" /usr/bin/env -i PATH=/usr/local/b
 in_image() { local secs="$1"; shift; timeout "$secs" "${RUN_AS[@]}" "$@"; }
 ver="$(in_image 60 spikecast --version)" || fail "spikecast --version failed in the chroot"
 say "spikecast --version in the chroot: $ver"
-in_image 600 spikecast generate --start 2024-05-01 --end 2024-07-20 --no-files >/dev/null || fail "generate failed in the chroot"
+in_image 600 spikecast generate --start-date 2024-05-01 --end-date 2024-07-20 --no-files >/dev/null || fail "generate failed in the chroot"
 in_image 900 spikecast backtest --start-date 2024-07-01 --end-date 2024-07-14 --nodes HB_NORTH --thresholds 100,500 \
   --refit-every 7 --name chroot-check --output-format json --output-path "$WORKDIR/data/bt.json" >/dev/null || fail "backtest failed in the chroot"
 id="$(in_image 60 spikecast backtest list --output-format csv | awk -F, 'NR==2 {print $1}')"

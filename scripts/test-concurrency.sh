@@ -36,8 +36,8 @@ counts() {
 }
 
 echo "== inputs: two months of synthetic market (loaded first) and a later month (imported concurrently)"
-"$BIN" generate --seed 7 --start 2024-09-01 --end 2024-10-31 --output "$TMP/base" --no-load --compression-level 1 >/dev/null
-"$BIN" generate --seed 7 --start 2024-11-01 --end 2024-11-30 --output "$TMP/later" --no-load --compression-level 1 >/dev/null
+"$BIN" generate --seed 7 --start-date 2024-09-01 --end-date 2024-10-31 --output "$TMP/base" --no-load --compression-level 1 >/dev/null
+"$BIN" generate --seed 7 --start-date 2024-11-01 --end-date 2024-11-30 --output "$TMP/later" --no-load --compression-level 1 >/dev/null
 
 echo "== reference: the same steps one after another"
 "$BIN" import --data-dir "$TMP/ref" "$TMP/base" >/dev/null

@@ -124,7 +124,7 @@ SPORT="$(free_port)"; PPORT="$(free_port)"; NPORT="$(free_port)"
 D() { date -u -d "$1" +%F; }
 FOLDERS=(--data-dir "$TMP/data" --models-dir "$TMP/models")
 t=$(date +%s)
-"$BIN" generate --start "$(D '-75 days')" --end "$(D today)" --no-files --data-dir "$TMP/data" >/dev/null
+"$BIN" generate --start-date "$(D '-75 days')" --end-date "$(D today)" --no-files --data-dir "$TMP/data" >/dev/null
 "$BIN" train "${FOLDERS[@]}" --config climatology --nodes HB_NORTH,HB_WEST --thresholds 100,500 \
   --start-date "$(D '-70 days')" --end-date "$(D '-40 days')" >/dev/null
 for back in 24 20 16 12 8 5; do

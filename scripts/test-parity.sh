@@ -25,7 +25,7 @@ check() {
     for cfg in default reference; do
       local v="parity-$cfg-$refit-$(basename "$data")"
       "$BIN" train --data-dir "$data" --nodes "$node" --thresholds 100,500,1000 --config "$cfg" \
-        --as-of "$(TZ=America/Chicago date -d "$refit 06:00" +%Y-%m-%dT%H:%M:%S%:z)" --version "$v" >/dev/null
+        --as-of "$(TZ=America/Chicago date -d "$refit 06:00" +%Y-%m-%dT%H:%M:%S%:z)" --model-version-name "$v" >/dev/null
       for day in "$refit" "$next"; do
         "$BIN" predict --data-dir "$data" --nodes "$node" --issue-time "$day" --model-version "$v" --allow-stale --no-store \
           --output-format csv 2>/dev/null | awk -F, -v c="$cfg" 'NR > 1 { print c "," $0 }' >> "$WORK/predict.csv"
@@ -57,7 +57,7 @@ PY
 }
 
 echo "== parity on the synthetic market"
-"$BIN" generate --data-dir "$WORK/synthetic" --start 2024-01-01 --end 2024-04-20 --no-files >/dev/null
+"$BIN" generate --data-dir "$WORK/synthetic" --start-date 2024-01-01 --end-date 2024-04-20 --no-files >/dev/null
 check "$WORK/synthetic" HB_WEST 2024-03-08 2024-03-11 2024-03-08 2024-03-10
 
 SHARED="../shared/datasets/ercot"

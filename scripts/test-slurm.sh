@@ -103,7 +103,7 @@ say "one-node Slurm up ($NODE, $(nproc) CPUs)"
 
 # ---- a small synthetic grid: one process, then 4 array tasks + merge ------------------------------
 data="$work/data"
-"$BIN" generate --data-dir "$data" --start 2024-04-01 --end 2024-06-20 --no-files > "$work/generate.log" \
+"$BIN" generate --data-dir "$data" --start-date 2024-04-01 --end-date 2024-06-20 --no-files > "$work/generate.log" \
   || { cat "$work/generate.log" >&2; fail "generate"; }
 GRID="--start-date 2024-06-01 --end-date 2024-06-08 --nodes HB_NORTH,HB_WEST --thresholds 100,500 --model-config default --model-config climatology-seasonal --bootstrap 0"
 # shellcheck disable=SC2086

@@ -74,22 +74,6 @@ public struct BacktestRequest: Sendable {
     }
 }
 
-/// The metrics summary stored with a finished backtest run (and printed by `backtest run --output-format json`).
-public enum BacktestSummary {
-    public static func json(_ report: [SliceReport], runID: Int64?, settings: BacktestSettings, timings: BacktestTimings) throws -> String {
-        struct Out: Encodable {
-            let run_id: Int64?
-            let settings: BacktestSettings
-            let timing_s: BacktestTimings
-            let slices: [SliceReport]
-        }
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try e.encode(Out(run_id: runID, settings: settings, timing_s: timings, slices: report)), as: UTF8.self)
-    }
-}
-
 /// One walk-forward backtest holding several model configurations on the same folds and rows: what
 /// `spikecast compare --model A --model B` runs before its report.
 public enum ComparisonBacktest {
@@ -124,7 +108,7 @@ public enum ComparisonBacktest {
         timings.total = seconds(clock.now - t0)
         if let run = try backtests.run(id: runID) {
             try backtests.finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)),
-                                    error: run.error, summaryJSON: try BacktestSummary.json(report, runID: runID, settings: settings, timings: timings))
+                                    error: run.error, summaryJSON: try BacktestReportText.json(report, runID: runID, settings: settings, timings: timings))
         }
         return Outcome(runID: runID, models: names, result: result)
     }

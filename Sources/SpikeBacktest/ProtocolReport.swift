@@ -39,84 +39,7 @@ public enum ProtocolV1 {
         return nil
     }
 
-    /// The result JSON object for one model configuration, in the shape of the reference's `results_dev.json`.
-    public static func resultObject(_ result: BacktestResult, model: String, metricsSeconds: Double, loadSeconds: Double,
-                                    totalSeconds: Double, peakRSS: Double?) -> [String: Any] {
-        let rows = result.rows.filter { $0.model == model }
-        let prepared = result.prepared.values.first
-        let config = result.settings.models.first { $0.name == model }
-        let x = prepared.flatMap { p in config.flatMap { p.features[$0.featureSet] } }
-        let wf = result.settings.walkForward
-        var obj: [String: Any] = [
-            "protocol": "PROTOCOL.md v1",
-            "implementation": "spikecast",
-            "model_config": model,
-            "eval_issue_days": [wf.firstIssueDay.description, wf.lastIssueDay.description],
-            "n_eval_issue_days": wf.issueDays.count,
-            "n_refits": result.folds.filter { $0.model == model }.count,
-        ]
-        if let p = prepared {
-            obj["sample_issue_days"] = [p.issueDays.first?.description ?? "", p.issueDays.last?.description ?? ""]
-            obj["n_sample_rows"] = p.issueDays.count
-        }
-        if let x {
-            obj["n_features"] = x.featureNames.count
-            obj["features"] = x.featureNames
-            var groups: [String: Any] = [:]
-            for a in x.availabilityAudit {
-                groups[a.group.rawValue] = ["rows_checked": a.rowsChecked, "rows_with_source_after_issue": a.rowsWithSourceAfterIssue,
-                                            "rows_using_no_source": a.rowsUsingNoSource]
-            }
-            obj["point_in_time_assertion"] = ["passed": x.availabilityAudit.allSatisfy { $0.rowsWithSourceAfterIssue == 0 }, "groups": groups]
-        }
-        let byThreshold = Dictionary(grouping: rows, by: \.threshold)
-        let firstThreshold = result.settings.thresholds.first
-        obj["n_test_rows"] = firstThreshold.map { t in byThreshold[t]?.filter { $0.label >= 0 }.count ?? 0 } ?? 0
-        var metrics: [String: Any] = [:]
-        for t in result.settings.thresholds {
-            let rs = (byThreshold[t] ?? []).filter { $0.label >= 0 }
-            var m = jsonObject(Evaluation.summary(rs, options: .protocolOnly))
-            var by: [String: Any] = [:]
-            for (key, part) in Evaluation.group(rs, by: .leadDay) { by[key] = jsonObject(Evaluation.brierSummary(part)) }
-            m["by_lead_day"] = by
-            metrics[t.description] = m
-        }
-        obj["metrics"] = metrics
-        if let lastFold = result.folds.filter({ $0.model == model }).max(by: { $0.fold < $1.fold }) {
-            var last: [String: Any] = [:]
-            for t in result.settings.thresholds {
-                let pos = lastFold.trainPositives[t.description] ?? 0
-                last[t.description] = ["refit_issue_day": lastFold.refitDay.description, "train_rows": lastFold.trainRows,
-                                       "train_pos": pos, "fallback_base_rate": pos == 0]
-            }
-            obj["last_refit"] = last
-        }
-        let tm = result.timings
-        let train = tm.train
-        obj["timing_s"] = ["load": loadSeconds, "features": tm.features, "train": train, "predict": tm.predict,
-                           "metrics": metricsSeconds, "total": totalSeconds,
-                           "train_thread_s": tm.trainThreadSeconds, "predict_thread_s": tm.predictThreadSeconds]
-        obj["outside_training_fraction"] = totalSeconds > 0 ? (totalSeconds - train) / totalSeconds : NSNull()
-        obj["peak_rss_mb"] = peakRSS ?? NSNull()
-        obj["resumed_folds"] = result.resumedFolds
-        if let id = result.runID { obj["run_id"] = id }
-        return obj
-    }
-
-    /// A Codable value as a JSON object (NaN becomes null).
-    static func jsonObject<T: Encodable>(_ v: T) -> [String: Any] {
-        let e = JSONEncoder()
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? e.encode(v), var obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return [:] }
-        for (k, val) in obj where (val as? String) == "nan" { obj[k] = NSNull() }
-        return obj
-    }
-
-    /// Pretty JSON text with sorted keys.
-    public static func jsonText(_ obj: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// The result of each model: ``ProtocolResult``.
 
     // MARK: Dumps
 
@@ -141,23 +64,7 @@ public enum ProtocolV1 {
     public static func dumpFeatures(_ result: BacktestResult, model: String, to url: URL) throws {
         guard let p = result.prepared.values.first, let config = result.settings.models.first(where: { $0.name == model }),
               let x = p.features[config.featureSet] else { throw BacktestError("no features to dump for model \(model)") }
-        let w = try GzipWriter(url: url)
-        let ts = result.settings.thresholds
-        try w.write((["issue_day_cpt", "target_start_utc"] + x.featureNames + ts.map { "y\($0)" }).joined(separator: ",") + "\n")
-        let nc = x.columnCount
-        var line = ""
-        for r in 0..<x.rowCount {
-            line.removeAll(keepingCapacity: true)
-            line += x.issueDays[r].description; line += ","; line += utc(x.targetStarts[r])
-            for j in 0..<nc { line += ","; line += f6(x.values[r * nc + j]) }
-            for t in ts {
-                let y = p.labels.values[t]![r]
-                line += ","; line += y < 0 ? "" : (y == 1 ? "1.000000" : "0.000000")
-            }
-            line += "\n"
-            try w.write(line)
-        }
-        try w.close()
+        try TextFile.write(to: url) { emit in try FeatureCSV.write(x, p.labels, thresholds: result.settings.thresholds, emit: emit) }
     }
 
     /// Writes every test row's labels, forecasts and climatology (columns of the reference's `predictions_dev.csv.gz`).

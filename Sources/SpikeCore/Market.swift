@@ -22,11 +22,11 @@ public struct Node: Hashable, Sendable, Codable, Comparable, CustomStringConvert
 
     /// A node name is upper-case letters, digits and `_`, 1–64 characters. Anything else (spaces,
     /// markup) is rejected before it reaches the store, a report or a URL.
-    public static func validated(_ text: String) throws(ValidationError) -> Node {
+    public static func validated(_ text: String) throws(InputError) -> Node {
         let ok = !text.isEmpty && text.count <= 64 && text.utf8.allSatisfy { c in
             (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || (c >= 97 && c <= 122)
         }
-        guard ok else { throw ValidationError("node '\(text)' is not a settlement point name (letters, digits and _ only)") }
+        guard ok else { throw InputError("node '\(text)' is not a settlement point name (letters, digits and _ only)") }
         return Node(text.uppercased())
     }
 
@@ -82,10 +82,10 @@ public struct Threshold: Hashable, Sendable, Codable, Comparable, CustomStringCo
     /// The deployment's `DEFAULT_PRICE_THRESHOLDS`.
     public static let defaults: [Threshold] = [Threshold(100), Threshold(500), Threshold(1000)]
 
-    public static func parse(_ text: String) throws(ValidationError) -> Threshold {
+    public static func parse(_ text: String) throws(InputError) -> Threshold {
         let t = text.trimmingCharacters(in: " $")
         guard let v = Double(t), v.isFinite, v > 0 else {
-            throw ValidationError("threshold '\(text)' is not a positive price in $/MWh")
+            throw InputError("threshold '\(text)' is not a positive price in $/MWh")
         }
         return Threshold(v)
     }
@@ -94,7 +94,7 @@ public struct Threshold: Hashable, Sendable, Codable, Comparable, CustomStringCo
 }
 
 /// A plain validation failure with a message that names the offending value.
-public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -27,7 +27,7 @@ public enum FetchDataType: String, CaseIterable, Sendable, Codable {
             let p = part.trimmingCharacters(in: .whitespaces).lowercased()
             if p == "all" { return FetchDataType.allCases }
             guard let t = FetchDataType(rawValue: p) else {
-                throw ValidationError("--data-type '\(p)' is not one of \(FetchDataType.allCases.map(\.rawValue).joined(separator: "|"))|all")
+                throw InputError("--data-type '\(p)' is not one of \(FetchDataType.allCases.map(\.rawValue).joined(separator: "|"))|all")
             }
             if !out.contains(t) { out.append(t) }
         }
@@ -104,7 +104,7 @@ public final class FetchRunner: Sendable {
 
     public func run(_ plan: FetchPlan) async throws -> FetchOutcome {
         guard plan.startDate <= plan.endDate else {
-            throw ValidationError("--start-date \(plan.startDate) is after --end-date \(plan.endDate)")
+            throw InputError("--start-date \(plan.startDate) is after --end-date \(plan.endDate)")
         }
         let began = clock.now()
         var outcome = FetchOutcome()

@@ -143,14 +143,13 @@ public enum Trainer {
 
     /// The training examples of `request` loaded from `store` (used by ``train(store:request:logger:)`` and cross-validation).
     public static func examples(store: Store, request: TrainingRequest) throws -> (examples: TrainingExamples, windowStart: LocalDate) {
-        let history: LocalDate
-        if let h = request.historyStart {
-            history = h
-        } else if let first = try store.firstInterval(node: request.node, market: .realTime) {
-            history = CentralTime.day(of: first)
-        } else {
+        guard let first = try store.firstInterval(node: request.node, market: .realTime).map(CentralTime.day(of:)) else {
             throw ModelError("node \(request.node) has no real-time prices in the store: cannot build labels (import or fetch its RT prices first)")
         }
+        if let h = request.historyStart, h < first {
+            throw ModelError("node \(request.node): real-time prices start on \(first), after the training start \(h); pass a start date on or after \(first)")
+        }
+        let history = request.historyStart ?? first
         var anchored = request
         anchored.historyStart = history
         let span = try FeatureSet.named(request.config.featureSet).historyWindow(issues: self.issues(anchored, historyStart: history))

@@ -108,7 +108,7 @@ extension Chart {
         let fmt = format ?? ImageFormat(pathExtension: url.pathExtension) ?? .png
         let bytes = try render(fmt)
         do {
-            try Data(bytes).write(to: url, options: .atomic)
+            try AtomicFile.write(Data(bytes), to: url)
         } catch {
             throw .io(url.path, "\(error.localizedDescription)")
         }

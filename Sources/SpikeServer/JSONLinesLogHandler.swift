@@ -10,9 +10,9 @@ public struct JSONLinesLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     private let label: String
-    private let sink: DailyFileSink
+    private let sink: any JSONLineSink
 
-    public init(label: String, sink: DailyFileSink) {
+    public init(label: String, sink: any JSONLineSink) {
         self.label = label
         self.sink = sink
     }
@@ -43,7 +43,7 @@ public struct JSONLinesLogHandler: LogHandler {
             let p = Self.plain(v)
             obj[k] = (p as? String).map(SecretRedactor.redact) ?? p
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         sink.write(data, at: Instant(seconds: Int64(now.timeIntervalSince1970)))
     }
 
@@ -64,8 +64,26 @@ public struct JSONLinesLogHandler: LogHandler {
     }
 }
 
+/// Where `JSONLinesLogHandler` writes its lines.
+public protocol JSONLineSink: Sendable {
+    func write(_ line: Data, at instant: Instant)
+}
+
+/// JSON lines on stderr (`--log-format json`).
+public struct StandardErrorJSONSink: JSONLineSink {
+    private static let lock = NSLock()
+    public init() {}
+    public func write(_ line: Data, at instant: Instant) {
+        var data = line
+        data.append(0x0A)
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        FileHandle.standardError.write(data)
+    }
+}
+
 /// The shared, lock-protected file behind `JSONLinesLogHandler`s.
-public final class DailyFileSink: @unchecked Sendable {
+public final class DailyFileSink: JSONLineSink, @unchecked Sendable {
     public let directory: URL
     private let lock = NSLock()
     private var currentDay: LocalDate?
@@ -80,7 +98,7 @@ public final class DailyFileSink: @unchecked Sendable {
 
     public func fileURL(for day: LocalDate) -> URL { directory.appendingPathComponent("spikecast-\(day).jsonl") }
 
-    func write(_ line: Data, at instant: Instant) {
+    public func write(_ line: Data, at instant: Instant) {
         lock.lock()
         defer { lock.unlock() }
         let day = CentralTime.day(of: instant)
@@ -101,10 +119,12 @@ public final class DailyFileSink: @unchecked Sendable {
 }
 
 extension Logger {
-    /// A logger writing text to stderr and, when `sink` is given, JSON lines to the daily log file.
-    public static func service(label: String, level: Logger.Level, sink: DailyFileSink?) -> Logger {
+    /// A logger writing text (or, with `jsonStderr`, JSON lines) to stderr and, when `sink` is given,
+    /// JSON lines to the daily log file.
+    public static func service(label: String, level: Logger.Level, sink: DailyFileSink?, jsonStderr: Bool = false) -> Logger {
         var logger = Logger(label: label) { label in
-            var stderr = StreamLogHandler.standardError(label: label)
+            var stderr: any LogHandler = jsonStderr ? JSONLinesLogHandler(label: label, sink: StandardErrorJSONSink())
+                                                    : StreamLogHandler.standardError(label: label)
             stderr.logLevel = level
             guard let sink else { return stderr }
             var file = JSONLinesLogHandler(label: label, sink: sink)

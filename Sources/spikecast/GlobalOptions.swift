@@ -1,81 +1,93 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SpikeCore
+import SpikeData
+import SpikeServer
 
-/// Options every command accepts. Precedence everywhere: flag > environment (a `.env` file in the
-/// working directory is read too, without overriding real environment variables) > default.
+extension ProcessEnvironment {
+    /// Real environment > ./.env > <config folder>/.env, read once per process.
+    static let shared = ProcessEnvironment.load()
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+/// Options every command accepts. Precedence everywhere: flag > environment > project folder > XDG
+/// default (docs/cli.md).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Data directory holding spikecast.sqlite (default ./data; env SPIKECAST_DATA_DIR).")
+    @Option(name: .long, help: "Data directory holding spikecast.sqlite (default ./data in a project folder, else $XDG_DATA_HOME/spikecast/data; env SPIKECAST_DATA_DIR).")
     var dataDir: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default info; env LOG_LEVEL).")
+    @Option(name: .long, help: "Log level: \(Self.levels) (default info; env LOG_LEVEL).")
     var logLevel: String?
 
-    /// The resolved data directory.
-    var resolvedDataDir: URL {
-        let path = dataDir ?? ProcessEnvironment.shared["SPIKECAST_DATA_DIR"] ?? "./data"
-        return URL(fileURLWithPath: path, isDirectory: true)
+    @Option(name: .long, help: "Log format on stderr: text, or json for JSON lines with ts, level, msg and metadata (default text; env LOG_FORMAT).")
+    var logFormat: LogFormat?
+
+    static let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+
+    func validate() throws {
+        _ = try level()
+        _ = try format()
     }
+
+    func level() throws -> Logger.Level {
+        let (text, source) = logLevel.map { ($0, "--log-level") } ?? (ProcessEnvironment.shared["LOG_LEVEL"].map { ($0, "LOG_LEVEL") } ?? ("info", ""))
+        guard let l = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("\(source) '\(text)' is not a log level (expected one of \(Self.levels))")
+        }
+        return l
+    }
+
+    func format() throws -> LogFormat {
+        if let logFormat { return logFormat }
+        guard let text = ProcessEnvironment.shared["LOG_FORMAT"] else { return .text }
+        guard let f = LogFormat(rawValue: text.lowercased()) else { throw ValidationError("LOG_FORMAT '\(text)' is not text or json") }
+        return f
+    }
+
+    var paths: PathResolver { PathResolver(environment: .shared) }
+
+    /// The resolved data directory.
+    var resolvedDataDir: URL { paths.dataDir(flag: dataDir) }
 
     /// Bootstraps logging to stderr once per process and returns a logger for `label`.
     func logger(_ label: String) -> Logger {
-        LoggingSetup.bootstrapOnce(level: logLevel ?? ProcessEnvironment.shared["LOG_LEVEL"])
+        LoggingSetup.bootstrapOnce(level: (try? level()) ?? .info, json: (try? format()) == .json)
         return Logger(label: label)
     }
+
+    /// The existing store; a data directory without one is an error naming it (nothing is created).
+    func openStore() throws -> Store {
+        let dir = resolvedDataDir
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent(Store.fileName).path) else {
+            throw CLIError("no store in \(dir.path) (no \(Store.fileName)): check --data-dir / SPIKECAST_DATA_DIR, or create one with `spikecast import`, `generate` or `fetch-data`")
+        }
+        return try Store(directory: dir)
+    }
+
+    /// The store, created when missing (import, generate, fetch-data).
+    func createStore() throws -> Store { try Store(directory: resolvedDataDir) }
 }
 
-/// The process environment merged with a `.env` file (real variables win).
-struct ProcessEnvironment: Sendable {
-    static let shared = ProcessEnvironment.load()
-
-    let values: [String: String]
-
-    subscript(key: String) -> String? {
-        guard let v = values[key], !v.isEmpty else { return nil }
-        return v
-    }
-
-    static func load(dotEnvPath: String = ".env") -> ProcessEnvironment {
-        var merged = [String: String]()
-        if let text = try? String(contentsOfFile: dotEnvPath, encoding: .utf8) {
-            merged = parseDotEnv(text)
-        }
-        for (k, v) in ProcessInfo.processInfo.environment { merged[k] = v }
-        return ProcessEnvironment(values: merged)
-    }
-
-    /// Parses `KEY=value` lines; `#` comments, blank lines, `export ` prefixes and quotes are handled.
-    static func parseDotEnv(_ text: String) -> [String: String] {
-        var out = [String: String]()
-        for raw in text.split(whereSeparator: \.isNewline) {
-            var line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let f = value.first, let l = value.last, f == l, f == "\"" || f == "'" {
-                value = String(value.dropFirst().dropLast())
-            }
-            out[key] = value
-        }
-        return out
-    }
+/// A data or runtime failure: printed as `Error: message`, exit status 1 (usage errors exit 64).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 enum LoggingSetup {
     nonisolated(unsafe) private static var done = false
     private static let lock = NSLock()
 
-    static func bootstrapOnce(level: String?) {
+    static func bootstrapOnce(level: Logger.Level, json: Bool) {
         lock.lock()
         defer { lock.unlock() }
         guard !done else { return }
         done = true
-        let lvl = level.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = lvl
+            var h: any LogHandler = json ? JSONLinesLogHandler(label: label, sink: StandardErrorJSONSink()) : StreamLogHandler.standardError(label: label)
+            h.logLevel = level
             return h
         }
     }

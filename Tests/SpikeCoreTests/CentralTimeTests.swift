@@ -154,10 +154,10 @@ struct CalendarBasicsTests {
     }
 
     @Test func nodesAndThresholds() throws {
-        #expect(throws: ValidationError.self) { try Node.validated("<script>") }
+        #expect(throws: InputError.self) { try Node.validated("<script>") }
         #expect(try Node.validated("hb_north") == Node("HB_NORTH"))
         #expect(try Threshold.parse("$100").dollars == 100)
-        #expect(throws: ValidationError.self) { try Threshold.parse("abc") }
+        #expect(throws: InputError.self) { try Threshold.parse("abc") }
         #expect(SeriesID(variableName: "load_forecast_ercot") == SeriesID(.load, .forecast))
         #expect(SeriesID(.temperature, .actual, zone: "COAST").variableName == "temperature_actual_coast")
     }

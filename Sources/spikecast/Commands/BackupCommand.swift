@@ -25,12 +25,10 @@ struct BackupCommand: ParsableCommand {
         let l = CentralTime.local(now)
         let stamp = "\(l.date.description.replacingOccurrences(of: "-", with: ""))-\(String(format: "%02d%02d%02d", l.hour, l.minute, l.second))"
         let out = URL(fileURLWithPath: output ?? "spikecast-backup-\(stamp).tar.gz")
-        guard FileManager.default.fileExists(atPath: global.resolvedDataDir.appendingPathComponent("spikecast.sqlite").path) else {
-            throw ArgumentParser.ValidationError("no database at \(global.resolvedDataDir.appendingPathComponent("spikecast.sqlite").path) (set --data-dir)")
-        }
+        _ = try global.openStore()  // fails naming the folder when there is no store
         let store = try SpikeDataServiceStore(dataDir: global.resolvedDataDir)
-        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(dataDir: global.resolvedDataDir), forecastsDir: folders.forecasts(),
-                                                output: out, version: SpikecastVersion.current, now: now, logger: logger)
+        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(global), forecastsDir: folders.forecasts(global),
+                                                output: out, version: SpikecastVersion.number, now: now, logger: logger)
         let size = (try? FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int) ?? 0
         print("\(out.path)\t\(manifest.fileCount) files\t\(size) bytes")
     }

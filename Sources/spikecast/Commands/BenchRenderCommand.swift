@@ -23,7 +23,7 @@ struct BenchRenderCommand: ParsableCommand {
     var height: Int = 500
 
     @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: VisualizeOutputFormat = .text
+    var outputFormat: TextFormat = .text
 
     func run() throws {
         let r = try RenderBenchmark.run(figure: Figure(pixelWidth: width, pixelHeight: height))

@@ -13,22 +13,20 @@ struct FeaturesCommand: ParsableCommand {
     )
 }
 
-enum FeaturesOutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, csv
-}
+enum FeaturesOutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
 struct FeaturesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Features of a feature set: name, group, the series read, lookback and meaning.",
-        discussion: "Feature sets: \(FeatureSet.builtinNames.joined(separator: ", ")). protocol-v1 is the benchmark's (bench PROTOCOL.md §5)."
+        discussion: "Feature sets: \(FeatureSet.builtinNames.joined(separator: ", ")). protocol-v1 is the benchmark protocol's (§5)."
     )
 
     @Option(name: .long, help: "Feature set: protocol-v1 or default.")
     var featureSet: String = "default"
 
     @Option(name: .long, help: "Output format: text, json or csv.")
-    var outputFormat: FeaturesOutputFormat = .text
+    var outputFormat: TableFormat = .text
 
     func run() throws {
         let set = try FeatureSet.named(featureSet)
@@ -48,9 +46,7 @@ struct FeaturesListCommand: ParsableCommand {
             let out = Out(featureSet: set.name, features: set.features.enumerated().map { i, f in
                 Entry(index: i, name: f.name, group: f.group.rawValue, reads: f.sources.map(\.description), lookbackHours: f.lookbackHours, description: f.description)
             })
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(out), as: UTF8.self))
+            print(try jsonText(out))
         }
     }
 }
@@ -73,110 +69,76 @@ struct FeaturesBuildCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "Node (settlement point), e.g. HB_HUBAVG.")
-    var node: String
+    var node: NodeList
 
     @Option(name: .long, help: "Feature set: protocol-v1 or default.")
     var featureSet: String = "protocol-v1"
 
-    @Option(name: .long, help: "First issue day, YYYY-MM-DD (CPT). Default: the first sample issue day.")
-    var startDate: String?
+    @Option(name: .long, help: ArgumentHelp("First issue day (CPT). Default: the first sample issue day.", valueName: "YYYY-MM-DD"))
+    var startDate: DateArg?
 
-    @Option(name: .long, help: "Last issue day, YYYY-MM-DD (CPT). Default: the last sample issue day.")
-    var endDate: String?
+    @Option(name: .long, help: ArgumentHelp("Last issue day (CPT). Default: the last sample issue day.", valueName: "YYYY-MM-DD"))
+    var endDate: DateArg?
 
     @Option(name: .long, help: "Price thresholds in $/MWh for the labels, comma-separated or repeated (default 100,500,1000).")
-    var thresholds: [String] = []
+    var thresholds: [ThresholdList] = []
 
-    @Option(name: .long, help: "Write the CSV here (.csv or .csv.gz) instead of stdout.")
+    @Option(name: .long, help: "Write the CSV here (.csv or .csv.gz, replaced atomically) instead of stdout.")
     var outputPath: String?
 
-    @Option(name: .long, help: "Output format: csv (the matrix), text or json (a summary: rows, timing, point-in-time audit).")
-    var outputFormat: FeaturesOutputFormat = .csv
+    @Option(name: .long, help: "Output format: csv (the matrix), text or json (a summary: rows, timing, point-in-time audit; default text with --output-path, else csv).")
+    var outputFormat: FeaturesOutputFormat?
+
+    func validate() throws {
+        guard node.nodes.count == 1 else { throw ValidationError("--node takes one node, got \(node.nodes.map(\.name).joined(separator: ","))") }
+        if let s = startDate?.date, let e = endDate?.date, e < s { throw ValidationError("--end-date \(e) is before --start-date \(s)") }
+        if let p = outputPath, !(p.hasSuffix(".csv") || p.hasSuffix(".csv.gz")) {
+            throw ValidationError("--output-path \(p): the feature matrix is written as .csv or .csv.gz")
+        }
+    }
 
     func run() throws {
         let logger = global.logger("spikecast.features")
-        let node = try Node.validated(self.node)
-        let thresholds = try self.thresholds.flatMap { $0.split(separator: ",") }.map { try Threshold.parse(String($0)) }
-        let thr = thresholds.isEmpty ? Threshold.defaults : thresholds
+        let node = self.node.nodes[0]
+        let thr = try Defaults.thresholds(thresholds, fallback: Threshold.defaults)
         let set = try FeatureSet.named(featureSet)
-        func date(_ s: String?, _ flag: String) throws -> LocalDate? {
-            guard let s else { return nil }
-            guard let d = LocalDate(s) else { throw FeaturesCommandError("--\(flag) '\(s)' is not a date YYYY-MM-DD") }
-            return d
-        }
-        let start = try date(startDate, "start-date"), end = try date(endDate, "end-date")
-        if let start, let end, end < start { throw FeaturesCommandError("--end-date \(end) is before --start-date \(start)") }
-
+        let start = startDate?.date, end = endDate?.date
         let clock = ContinuousClock()
         let t0 = clock.now
-        let store = try Store(directory: global.resolvedDataDir)
+        let store = try global.openStore()
         let data = try store.loadMarketData(nodes: FeatureSet.nodesToLoad([node], featureSets: [featureSet]))
         let tLoad = clock.now
         let sample = try data.sampleIssueDays(node: node)
         guard let first = sample.first, let last = sample.last else {
-            throw FeaturesCommandError("\(node): no issue day has all 72 target hours labelled in the stored RT prices")
+            throw CLIError("\(node): no issue day has all 72 target hours labelled in the stored RT prices")
         }
         let days = sample.filter { $0 >= (start ?? first) && $0 <= (end ?? last) }
         guard !days.isEmpty else {
-            throw FeaturesCommandError("no sample issue day of \(node) in \(start ?? first)…\(end ?? last) (sample issue days are \(first)…\(last))")
+            throw CLIError("no sample issue day of \(node) in \(start ?? first)…\(end ?? last) (sample issue days are \(first)…\(last))")
         }
         logger.info("building \(set.name) for \(node), issue days \(days.first!)…\(days.last!) (\(days.count))")
         let matrix = try FeatureBuilder(featureSet: set).build(data: data, node: node, issues: days.map { Issue(day: $0) })
         let labels = LabelBuilder.labels(prices: data.price(node, .realTime)!, targetStarts: matrix.targetStarts, thresholds: thr)
         let tBuild = clock.now
 
-        if outputFormat == .csv || outputPath != nil {
-            if let path = outputPath {
-                try Self.writeCSV(matrix, labels, to: path)
-            } else {
-                var out = ""
-                Self.csv(matrix, labels) { out += $0; if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" } }
-                FileHandle.standardOutput.write(Data(out.utf8))
+        if let path = outputPath {
+            do { try TextFile.write(to: URL(fileURLWithPath: path)) { emit in try FeatureCSV.write(matrix, labels, emit: emit) } } catch {
+                throw CLIError("--output-path \(path): cannot write the feature matrix: \(error)")
             }
+        } else if (outputFormat ?? .csv) == .csv {
+            var out = ""
+            FeatureCSV.write(matrix, labels) { out += $0; if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" } }
+            FileHandle.standardOutput.write(Data(out.utf8))
         }
-        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        let summary = Summary(
-            node: node.name, featureSet: set.name, firstIssueDay: days.first!.description, lastIssueDay: days.last!.description,
-            issueDays: days.count, rows: matrix.rowCount, features: matrix.columnCount, resolutionMinutes: labels.resolutionMinutes,
-            positives: Dictionary(uniqueKeysWithValues: thr.map { t in ("\(t)", labels.values[t]!.filter { $0 == 1 }.count) }),
-            undefinedLabels: (0..<labels.count).filter { !labels.isDefined($0) }.count,
-            loadSeconds: seconds(tLoad - t0), buildSeconds: seconds(tBuild - tLoad), output: outputPath,
-            audit: matrix.availabilityAudit)
-        switch outputFormat {
+        let summary = FeatureBuildSummary(node: node, featureSet: set.name, days: days, matrix: matrix, labels: labels, thresholds: thr,
+                                          loadSeconds: seconds(tLoad - t0), buildSeconds: seconds(tBuild - tLoad), output: outputPath)
+        switch outputFormat ?? (outputPath != nil ? .text : .csv) {
         case .json:
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(summary), as: UTF8.self))
+            print(try jsonText(summary))
         case .text:
             print(summary.text)
         case .csv:
             if outputPath != nil { print(summary.text) }
-        }
-    }
-
-    struct Summary: Encodable {
-        let node, featureSet, firstIssueDay, lastIssueDay: String
-        let issueDays, rows, features, resolutionMinutes: Int
-        let positives: [String: Int]
-        let undefinedLabels: Int
-        let loadSeconds, buildSeconds: Double
-        let output: String?
-        let audit: [AvailabilityAudit]
-
-        var text: String {
-            var lines = [
-                "\(node) \(featureSet): \(rows) rows (\(issueDays) issue days \(firstIssueDay)…\(lastIssueDay)) × \(features) features",
-                "labels from \(resolutionMinutes)-minute RT prices; positives " + positives.sorted { Double($0.key)! < Double($1.key)! }.map { "$\($0.key): \($0.value)" }.joined(separator: ", ")
-                    + "; undefined \(undefinedLabels)",
-                String(format: "load %.3f s, features + labels %.3f s", loadSeconds, buildSeconds),
-                "point in time: every value read only data available at its issue time",
-            ]
-            for a in audit {
-                lines.append("  \(a.group.rawValue): \(a.rowsChecked) rows checked, \(a.rowsUsingNoSource) read nothing"
-                             + (a.minMarginSeconds.map { ", smallest margin \($0) s" } ?? ""))
-            }
-            if let output { lines.append("written to \(output)") }
-            return lines.joined(separator: "\n")
         }
     }
 
@@ -185,54 +147,4 @@ struct FeaturesBuildCommand: ParsableCommand {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
-
-    /// Streams the CSV (header then rows) to `emit`.
-    static func csv(_ m: FeatureMatrix, _ labels: SpikeLabels, emit: (String) -> Void) {
-        emit((["issue_day_cpt", "target_start_utc"] + m.featureNames + labels.thresholds.map { "y\($0)" }).joined(separator: ",") + "\n")
-        for r in 0..<m.rowCount {
-            var line = "\(m.issueDays[r]),\(Instant(seconds: m.targetStarts[r]).iso8601)"
-            for v in m.row(r) { line += v.isNaN ? "," : "," + String(format: "%.6f", v) }
-            for t in labels.thresholds {
-                let y = labels.values[t]![r]
-                line += y < 0 ? "," : (y == 1 ? ",1.000000" : ",0.000000")
-            }
-            emit(line + "\n")
-        }
-    }
-
-    /// Writes to a temporary file beside `path`, then renames it over `path`.
-    static func writeCSV(_ m: FeatureMatrix, _ labels: SpikeLabels, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            if path.hasSuffix(".gz") {
-                let w = try GzipWriter(path: tmp.path)
-                var failure: Error?
-                csv(m, labels) { s in if failure == nil { do { try w.write(s) } catch { failure = error } } }
-                if let failure { throw failure }
-                try w.close()
-            } else {
-                guard FileManager.default.createFile(atPath: tmp.path, contents: nil),
-                      let h = FileHandle(forWritingAtPath: tmp.path) else {
-                    throw FeaturesCommandError("\(tmp.path): cannot create file")
-                }
-                var buf = ""
-                csv(m, labels) { buf += $0; if buf.utf8.count > 1 << 16 { h.write(Data(buf.utf8)); buf = "" } }
-                h.write(Data(buf.utf8))
-                try h.close()
-            }
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) } else {
-                try FileManager.default.moveItem(at: tmp, to: url)
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw FeaturesCommandError("\(path): cannot write the feature matrix: \(error)")
-        }
-    }
-}
-
-/// A features command failure naming the flag, node or file concerned.
-struct FeaturesCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -13,8 +13,8 @@ struct GenerateCommand: ParsableCommand {
             ORDC-like scarcity adder: 5-minute real-time and hourly DAM prices for HB_NORTH, HB_SOUTH, HB_WEST,
             HB_HOUSTON, HB_HUBAVG, LZ_HOUSTON, LZ_NORTH, LZ_WEST; hourly load, wind, solar and weather-zone
             temperature actuals and daily forecast vintages (05:30 CPT, days D+1…D+7). Deterministic for a seed.
-            Writes rt_prices.csv.gz, dam_prices.csv.gz, load.csv.gz and weather.csv.gz (the long CSV format of
-            ../shared/datasets/ercot plus available_at_utc) into --output, then loads the records into the
+            Writes rt_prices.csv.gz, dam_prices.csv.gz, load.csv.gz and weather.csv.gz (the long CSV format that
+            `spikecast import` reads, plus available_at_utc) into --output, then loads the records into the
             store in one transaction (idempotent) unless --no-load. Prints the spike-hour rates per node.
             """
     )
@@ -24,11 +24,18 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed (same seed → identical data).")
     var seed: UInt64 = SyntheticMarket.defaultSeed
 
-    @Option(name: .long, help: "First CPT delivery day, YYYY-MM-DD.")
-    var start: String = SyntheticMarket.defaultStart.description
+    @Option(name: .long, help: ArgumentHelp("First CPT delivery day (default \(SyntheticMarket.defaultStart)).", valueName: "YYYY-MM-DD"))
+    var startDate: DateArg?
 
-    @Option(name: .long, help: "Last CPT delivery day (inclusive), YYYY-MM-DD.")
-    var end: String = SyntheticMarket.defaultEnd.description
+    @Option(name: .long, help: ArgumentHelp("Last CPT delivery day, inclusive (default \(SyntheticMarket.defaultEnd)).", valueName: "YYYY-MM-DD"))
+    var endDate: DateArg?
+
+    /// Old spellings of --start-date / --end-date, still accepted.
+    @Option(name: .customLong("start"), help: .hidden) var legacyStart: DateArg?
+    @Option(name: .customLong("end"), help: .hidden) var legacyEnd: DateArg?
+
+    var start: LocalDate { startDate?.date ?? legacyStart?.date ?? SyntheticMarket.defaultStart }
+    var end: LocalDate { endDate?.date ?? legacyEnd?.date ?? SyntheticMarket.defaultEnd }
 
     @Option(name: .long, help: "Folder for the gzipped CSV files.")
     var output: String = "datasets/synthetic"
@@ -43,36 +50,22 @@ struct GenerateCommand: ParsableCommand {
     var compressionLevel: Int = 6
 
     @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: DataOutputFormat = .text
-
-    struct Report: Codable {
-        var seed: UInt64
-        var start: String
-        var end: String
-        var priceRows: Int
-        var valueRows: Int
-        var generateSeconds: Double
-        var writeSeconds: Double?
-        var loadSeconds: Double?
-        var files: [SyntheticCSV.WrittenFile]
-        var loaded: Int?
-        var spikeRates: [SpikeRate]
-    }
+    var outputFormat: TextFormat = .text
 
     func validate() throws {
-        guard LocalDate(start) != nil else { throw ArgumentParser.ValidationError("--start '\(start)' is not a date YYYY-MM-DD") }
-        guard LocalDate(end) != nil else { throw ArgumentParser.ValidationError("--end '\(end)' is not a date YYYY-MM-DD") }
+        if startDate != nil, legacyStart != nil { throw ValidationError("--start is the old spelling of --start-date: pass one of them") }
+        if endDate != nil, legacyEnd != nil { throw ValidationError("--end is the old spelling of --end-date: pass one of them") }
         guard (1...9).contains(compressionLevel) else {
-            throw ArgumentParser.ValidationError("--compression-level must be 1…9, got \(compressionLevel)")
+            throw ValidationError("--compression-level must be 1…9, got \(compressionLevel)")
         }
         _ = try makeMarket()
     }
 
     func makeMarket() throws -> SyntheticMarket {
         do {
-            return try SyntheticMarket(seed: seed, start: LocalDate(start)!, end: LocalDate(end)!)
+            return try SyntheticMarket(seed: seed, start: start, end: end)
         } catch {
-            throw ArgumentParser.ValidationError(error.description)
+            throw ValidationError(error.description)
         }
     }
 
@@ -83,25 +76,25 @@ struct GenerateCommand: ParsableCommand {
         var t = clock.now
         logger.info("generating synthetic market", metadata: ["seed": "\(seed)", "start": "\(start)", "end": "\(end)"])
         let data = market.generate()
-        let generateSeconds = Self.seconds(clock.now - t)
+        let generateSeconds = seconds(clock.now - t)
         logger.info("generated \(data.prices.count) price rows and \(data.values.count) value rows in \(String(format: "%.2f", generateSeconds)) s")
 
-        var report = Report(seed: seed, start: start, end: end, priceRows: data.prices.count, valueRows: data.values.count,
+        var report = SyntheticReport(seed: seed, start: start.description, end: end.description, priceRows: data.prices.count, valueRows: data.values.count,
                             generateSeconds: generateSeconds, files: [], spikeRates: SpikeRate.compute(data.prices))
         let source = "spikecast-synthetic:seed=\(seed)"
         if !noFiles {
             t = clock.now
             report.files = try SyntheticCSV.write(data, to: URL(fileURLWithPath: output, isDirectory: true), source: source, level: compressionLevel)
-            report.writeSeconds = Self.seconds(clock.now - t)
+            report.writeSeconds = seconds(clock.now - t)
             let mb = Double(report.files.reduce(0) { $0 + $1.bytes }) / 1_048_576
             logger.info("wrote \(report.files.count) files (\(String(format: "%.1f", mb)) MiB) to \(output) in \(String(format: "%.2f", report.writeSeconds!)) s")
         }
         if !noLoad {
             t = clock.now
-            let store = try Store(directory: global.resolvedDataDir)
+            let store = try global.createStore()
             logger.info("loading into \(store.directory.path)")
             let result = try store.write(prices: data.prices, values: data.values, source: source, duplicatesDropped: [])
-            report.loadSeconds = Self.seconds(clock.now - t)
+            report.loadSeconds = seconds(clock.now - t)
             report.loaded = result.prices.total + result.values.total
             let summary = "loaded \(result.prices.inserted + result.values.inserted) new, \(result.prices.updated + result.values.updated) updated, "
                 + "\(result.prices.unchanged + result.values.unchanged) unchanged rows in \(String(format: "%.2f", report.loadSeconds!)) s"
@@ -110,42 +103,9 @@ struct GenerateCommand: ParsableCommand {
 
         switch outputFormat {
         case .json:
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            print(try jsonText(report))
         case .text:
-            print(Self.render(report))
+            print(report.text)
         }
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
-    static func render(_ r: Report) -> String {
-        var out: [String] = []
-        out.append("Synthetic market seed \(r.seed), \(r.start) … \(r.end) CPT: \(r.priceRows) price rows, \(r.valueRows) value rows "
-                   + "(generated in \(String(format: "%.2f", r.generateSeconds)) s)")
-        if !r.files.isEmpty {
-            let total = r.files.reduce(0) { $0 + $1.bytes }
-            out.append("Files (\(String(format: "%.1f", Double(total) / 1_048_576)) MiB, written in \(String(format: "%.2f", r.writeSeconds ?? 0)) s):")
-            for f in r.files {
-                out.append("  \(f.path)  \(f.rows) rows  \(String(format: "%.1f", Double(f.bytes) / 1_048_576)) MiB")
-            }
-        }
-        if let loaded = r.loaded {
-            out.append("Loaded \(loaded) rows into the store in \(String(format: "%.2f", r.loadSeconds ?? 0)) s")
-        }
-        out.append("")
-        out.append("Hours with any 5-minute real-time price above the threshold:")
-        let thresholds = r.spikeRates.first?.thresholds ?? Threshold.defaults
-        let rows = r.spikeRates.map { s -> [String] in
-            [s.node.name, "\(s.hours)"] + thresholds.indices.map { k in
-                "\(s.spikeHours[k]) (\(String(format: "%.2f", 100 * s.fraction(k)))%)"
-            }
-        }
-        out.append(TextTable.render(header: ["node", "hours"] + thresholds.map { "> $\($0)" }, rows: rows,
-                                    rightAligned: Set(1..<(2 + thresholds.count))))
-        return out.joined(separator: "\n")
     }
 }

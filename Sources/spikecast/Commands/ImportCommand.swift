@@ -9,7 +9,7 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import price, load and weather CSVs (long format or ERCOT reports; plain, .gz or .zip) into the store.",
         discussion: """
             PATH is a file or a folder (searched recursively for .csv, .gz and .zip). Recognised formats: the \
-            long CSV format of ../shared/datasets/ercot (prices, or variable/value series), ERCOT NP6-905-CD \
+            long CSV format of the ERCOT research data sets (prices, or variable/value series), ERCOT NP6-905-CD \
             settlement point prices, NP6-788-CD SCED LMPs and NP4-190-CD DAM prices, detected from the header. \
             Everything is parsed and checked before anything is written, in one transaction: a bad row stops \
             the import (naming file, line and field) and leaves the store unchanged, unless --skip-bad-rows. \
@@ -29,54 +29,25 @@ struct ImportCommand: ParsableCommand {
     var maxBytes: String?
 
     @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: DataOutputFormat = .text
+    var outputFormat: TextFormat = .text
 
     func run() throws {
         let logger = global.logger("spikecast.import")
         var limits = ImportLimits()
         if let text = maxBytes ?? ProcessEnvironment.shared["SPIKECAST_IMPORT_MAX_BYTES"] {
-            guard let n = ImportLimits.parseBytes(text) else { throw ArgumentParser.ValidationError("--max-bytes '\(text)' is not a size such as 512M or 8G") }
+            guard let n = ImportLimits.parseBytes(text) else {
+                throw ValidationError("\(maxBytes != nil ? "--max-bytes" : "SPIKECAST_IMPORT_MAX_BYTES") '\(text)' is not a size such as 512M or 8G")
+            }
             limits.maxDecompressedBytes = n
         }
-        let store = try Store(directory: global.resolvedDataDir)
+        let store = try global.createStore()
         let importer = CSVImporter(store: store, logger: logger, limits: limits)
         let summary = try importer.importFiles(paths.map { URL(fileURLWithPath: $0) }, skipBadRows: skipBadRows)
         switch outputFormat {
         case .json:
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(summary), as: UTF8.self))
+            print(try jsonText(summary))
         case .text:
-            print(Self.render(summary))
+            print(summary.text)
         }
-    }
-
-    static func render(_ s: ImportSummary) -> String {
-        var out: [String] = []
-        let fileWord = s.files.count == 1 ? "file" : "files"
-        out.append("Imported \(s.files.count) \(fileWord): \(s.rows) rows (\(s.inserted) inserted, \(s.unchanged) unchanged, \(s.updated) updated) "
-                   + "in \(String(format: "%.2f", s.parseSeconds + s.writeSeconds)) s "
-                   + "(parse \(String(format: "%.2f", s.parseSeconds)) s, write \(String(format: "%.2f", s.writeSeconds)) s)")
-        for f in s.files {
-            out.append("  \(f.name)  [\(f.format.rawValue)]  \(f.rows) rows"
-                       + (f.badRows > 0 ? ", \(f.badRows) bad rows skipped" : "")
-                       + (f.emptyValues > 0 ? ", \(f.emptyValues) empty values skipped" : ""))
-        }
-        if !s.skippedFiles.isEmpty {
-            out.append("Skipped (header not recognised): " + s.skippedFiles.joined(separator: ", "))
-        }
-        out.append("")
-        let rows = s.series.keys.sorted().map { k -> [String] in
-            let v = s.series[k]!
-            return [k, "\(v.rows)", "\(v.inserted)", "\(v.unchanged)", "\(v.updated)", "\(v.duplicatesDropped)"]
-        }
-        out.append(TextTable.render(header: ["series", "rows", "inserted", "unchanged", "updated", "duplicates dropped"],
-                                    rows: rows, rightAligned: [1, 2, 3, 4, 5]))
-        if s.badRowsSkipped > 0 {
-            out.append("")
-            out.append("Bad rows skipped: \(s.badRowsSkipped)")
-            for e in s.badRowExamples { out.append("  \(e)") }
-        }
-        return out.joined(separator: "\n")
     }
 }

@@ -8,7 +8,7 @@ import SpikeReport
 
 /// Options shared by the report commands.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Reports folder (default ./reports; env SPIKECAST_REPORTS_DIR).")
+    @Option(help: "Reports folder (default ./reports in a project folder, else $XDG_DATA_HOME/spikecast/reports; env SPIKECAST_REPORTS_DIR).")
     var reportsDir: String?
 
     @Option(help: "Mustache templates folder (default: the project's templates/; env SPIKECAST_TEMPLATES_DIR).")
@@ -24,61 +24,35 @@ struct ReportOptions: ParsableArguments {
     var bootstrap: Int = 200
 
     @Option(help: "Output format of the summary on stdout: text or json.")
-    var outputFormat: OutputFormat = .text
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+    var outputFormat: TextFormat = .text
 
     /// `--name` must be one safe folder name (also for `compare`, before its backtest runs).
     func validate() throws {
-        if let name { do { try ReportWriter.validateName(name) } catch { throw ArgumentParser.ValidationError("--name: \(error)") } }
+        if let name { do { try ReportWriter.validateName(name) } catch { throw ValidationError("--name: \(error)") } }
     }
 
-    var reportsURL: URL {
-        URL(fileURLWithPath: reportsDir ?? ProcessEnvironment.shared["SPIKECAST_REPORTS_DIR"] ?? "./reports", isDirectory: true)
-    }
-
-    /// --models-dir > SPIKECAST_MODELS_DIR > <data dir>/models (as `train` and `predict` resolve it).
-    func modelsURL(dataDir: URL) -> URL {
-        DeploymentOptions.dir(modelsDir, "SPIKECAST_MODELS_DIR", ModelRegistry.directory(dataDirectory: dataDir.standardizedFileURL).path)
-    }
+    var paths: PathResolver { PathResolver(environment: .shared) }
+    var reportsURL: URL { paths.reportsDir(flag: reportsDir) }
+    func templates() throws -> ReportTemplates { try ReportTemplates.locate(explicit: templatesDir, environment: paths.templatesDir(flag: nil)) }
 
     /// Opens the store and templates, builds the spec and prints where the report went.
     func render(_ spec: ReportSpec, global: GlobalOptions) throws {
         var spec = spec
         if let name { spec.name = name }
         let logger = global.logger("spikecast.report")
-        let store = try Store(directory: global.resolvedDataDir)
-        let templates = try ReportTemplates.locate(explicit: templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
-        let writer = ReportWriter(reportsDirectory: reportsURL, templates: templates, version: SpikecastVersion.current)
+        let store = try global.openStore()
+        let writer = ReportWriter(reportsDirectory: reportsURL, templates: try templates(), version: SpikecastVersion.current)
+        let models = paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir)
         var builder = ReportBuilder(
-            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: modelsURL(dataDir: global.resolvedDataDir)),
+            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: models),
             writer: writer, logger: logger)
         builder.bootstrapSamples = bootstrap
         let out = try builder.build(spec)
-        switch outputFormat {
-        case .text:
-            print("report:   \(out.page.path)")
-            print("index:    \(reportsURL.appendingPathComponent("index.html").path)")
-            print("figures:  \(out.figures.count / 2) (SVG + PNG)")
-            if !out.headline.isEmpty { print("headline: \(out.headline)") }
-            for w in out.warnings { print("warning:  \(w)") }
-        case .json:
-            let obj: [String: Any] = ["page": out.page.path, "figures": out.figures.map(\.path), "headline": out.headline, "warnings": out.warnings]
-            let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        }
+        print(outputFormat == .json ? try jsonText(out) : out.text(reportsDirectory: reportsURL))
     }
 
     /// A built-in spec from `reports/specs/<name>.yaml` beside the templates (so users can edit it).
-    func builtInSpec(_ name: String) throws -> ReportSpec {
-        let templates = try ReportTemplates.locate(explicit: templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
-        let candidates = [
-            reportsURL.appendingPathComponent("specs/\(name).yaml"),
-            templates.directory.deletingLastPathComponent().appendingPathComponent("reports/specs/\(name).yaml"),
-        ]
-        for c in candidates where FileManager.default.fileExists(atPath: c.path) { return try ReportSpec.load(from: c) }
-        throw ArgumentParser.ValidationError("built-in report spec \(name).yaml not found in \(candidates.map(\.path).joined(separator: " or "))")
-    }
+    func builtInSpec(_ name: String) throws -> ReportSpec { try ReportSpec.builtIn(name, reportsDirectory: reportsURL, templates: templates()) }
 }
 
 struct ReportCommand: ParsableCommand {
@@ -111,8 +85,8 @@ struct ReportSpecCommand: ParsableCommand {
     @Option(help: "Second backtest id (selection.compare_backtest_id).")
     var compareBacktestId: Int64?
 
-    @Option(help: "Issue date of the forecast to show (YYYY-MM-DD).")
-    var issueDate: String?
+    @Option(help: ArgumentHelp("Issue date of the forecast to show.", valueName: "YYYY-MM-DD"))
+    var issueDate: DateArg?
 
     @OptionGroup var selection: SelectionOptions
 
@@ -120,7 +94,7 @@ struct ReportSpecCommand: ParsableCommand {
         var s = try ReportSpec.load(from: URL(fileURLWithPath: spec))
         if let backtestId { s.selection.backtestId = String(backtestId) }
         if let compareBacktestId { s.selection.compareBacktestId = String(compareBacktestId) }
-        if let issueDate { s.selection.forecastIssueDate = issueDate }
+        if let issueDate { s.selection.forecastIssueDate = issueDate.date.description }
         try selection.apply(to: &s.selection)
         try report.render(s, global: global)
     }
@@ -129,27 +103,31 @@ struct ReportSpecCommand: ParsableCommand {
 /// Selection flags shared by `report --spec` and `report backtest`; they override the spec's selection.
 struct SelectionOptions: ParsableArguments {
     @Option(help: "Comma-separated nodes (default: all selected).")
-    var nodes: String?
+    var nodes: NodeList?
 
     @Option(help: "Comma-separated thresholds in $/MWh (default: all selected).")
-    var thresholds: String?
+    var thresholds: ThresholdList?
 
-    @Option(help: "First issue day to include (YYYY-MM-DD).")
-    var startDate: String?
+    @Option(help: ArgumentHelp("First issue day to include.", valueName: "YYYY-MM-DD"))
+    var startDate: DateArg?
 
-    @Option(help: "Last issue day to include (YYYY-MM-DD).")
-    var endDate: String?
+    @Option(help: ArgumentHelp("Last issue day to include.", valueName: "YYYY-MM-DD"))
+    var endDate: DateArg?
 
     func apply(to s: inout ReportSpec.Selection) throws {
-        try applySelection(&s, nodes: nodes, thresholds: thresholds, startDate: startDate, endDate: endDate)
+        if let nodes { s.nodes = nodes.nodes.map(\.name) }
+        if let thresholds { s.thresholds = thresholds.thresholds.map(\.dollars) }
+        if let startDate { s.startDate = startDate.date.description }
+        if let endDate { s.endDate = endDate.date.description }
     }
 }
 
+/// Applies comma-separated node and threshold lists (and days) to a spec's selection.
 func applySelection(_ s: inout ReportSpec.Selection, nodes: String?, thresholds: String?, startDate: String?, endDate: String?) throws {
-    if let nodes { s.nodes = try nodes.split(separator: ",").map { try Node.validated(String($0)).name } }
-    if let thresholds { s.thresholds = try thresholds.split(separator: ",").map { try Threshold.parse(String($0)).dollars } }
-    if let startDate { s.startDate = startDate }
-    if let endDate { s.endDate = endDate }
+    if let nodes { s.nodes = try ArgumentParsing.nodes(nodes).map(\.name) }
+    if let thresholds { s.thresholds = try ArgumentParsing.thresholds(thresholds).map(\.dollars) }
+    if let startDate { s.startDate = try ArgumentParsing.date(startDate).description }
+    if let endDate { s.endDate = try ArgumentParsing.date(endDate).description }
 }
 
 struct ReportBacktestCommand: ParsableCommand {
@@ -160,12 +138,35 @@ struct ReportBacktestCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var report: ReportOptions
 
-    @Option(help: "Stored backtest id (see `spikecast backtest list`).")
-    var backtestId: Int64
+    @Option(help: "Stored backtest id (see `spikecast backtest list`; default the newest finished run, as `visualize`).")
+    var backtestId: Int64?
 
     @OptionGroup var selection: SelectionOptions
 
     func run() throws {
+        let store = try global.openStore()
+        let bt = try BacktestStore(db: store.pool)
+        let run: BacktestRun
+        if let id = backtestId {
+            guard let r = try bt.run(id: id) else { throw CLIError("no backtest run \(id) in \(store.directory.path) (see `spikecast backtest list`)") }
+            run = r
+        } else {
+            guard let r = try bt.runs(limit: 200).filter({ $0.status == .succeeded }).max(by: { $0.id < $1.id }) else {
+                throw CLIError("no finished backtest in \(store.directory.path); run `spikecast backtest` first or pass --backtest-id")
+            }
+            run = r
+        }
+        let backtestId = run.id
+        if let settings = try? JSONDecoder().decode(BacktestSettings.self, from: Data(run.settingsJSON.utf8)) {
+            let unknownNodes = (selection.nodes?.nodes ?? []).filter { !settings.nodes.contains($0) }
+            if !unknownNodes.isEmpty {
+                throw CLIError("--nodes: backtest \(backtestId) has no node \(unknownNodes.map(\.name).joined(separator: ", ")) (it has \(settings.nodes.map(\.name).joined(separator: ", ")))")
+            }
+            let unknownThresholds = (selection.thresholds?.thresholds ?? []).filter { !settings.thresholds.contains($0) }
+            if !unknownThresholds.isEmpty {
+                throw CLIError("--thresholds: backtest \(backtestId) has no threshold \(unknownThresholds.map(\.description).joined(separator: ", ")) (it has \(settings.thresholds.map(\.description).joined(separator: ", ")))")
+            }
+        }
         var spec = try report.builtInSpec("backtest")
         spec.name = report.name ?? "backtest-\(backtestId)"
         spec.title = "Walk-forward backtest #\(backtestId)"
@@ -183,20 +184,21 @@ struct ReportForecastCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var report: ReportOptions
 
-    @Option(help: "Issue date (YYYY-MM-DD; default: the latest issued forecast).")
-    var issueDate: String?
+    @Option(help: ArgumentHelp("Issue date (default: the latest issued forecast).", valueName: "YYYY-MM-DD"))
+    var issueDate: DateArg?
 
     @Option(help: "Comma-separated nodes (default: all forecast).")
-    var nodes: String?
+    var nodes: NodeList?
 
     @Option(help: "Comma-separated thresholds (default: all forecast).")
-    var thresholds: String?
+    var thresholds: ThresholdList?
 
     func run() throws {
         var spec = try report.builtInSpec("forecast")
         spec.name = report.name ?? "forecast"
-        spec.selection.forecastIssueDate = issueDate
-        try applySelection(&spec.selection, nodes: nodes, thresholds: thresholds, startDate: nil, endDate: nil)
+        spec.selection.forecastIssueDate = issueDate?.date.description
+        if let nodes { spec.selection.nodes = nodes.nodes.map(\.name) }
+        if let thresholds { spec.selection.thresholds = thresholds.thresholds.map(\.dollars) }
         try report.render(spec, global: global)
     }
 }
@@ -207,8 +209,7 @@ struct ReportIndexCommand: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func run() throws {
-        let templates = try ReportTemplates.locate(explicit: report.templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
-        let url = try ReportWriter(reportsDirectory: report.reportsURL, templates: templates, version: SpikecastVersion.current).writeIndex()
+        let url = try ReportWriter(reportsDirectory: report.reportsURL, templates: report.templates(), version: SpikecastVersion.current).writeIndex()
         print(url.path)
     }
 }

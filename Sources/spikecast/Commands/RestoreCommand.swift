@@ -34,8 +34,8 @@ struct RestoreCommand: ParsableCommand {
             print("\(url.path)\tok\t\(names.count) entries")
             return
         }
-        let kept = try BackupArchive.restore(archive: url, dataDir: global.resolvedDataDir, modelsDir: folders.models(dataDir: global.resolvedDataDir),
-                                             forecastsDir: folders.forecasts(), force: force,
+        let kept = try BackupArchive.restore(archive: url, dataDir: global.resolvedDataDir, modelsDir: folders.models(global),
+                                             forecastsDir: folders.forecasts(global), force: force,
                                              now: Instant(seconds: Int64(Date().timeIntervalSince1970)), logger: logger)
         print("restored \(url.path) into \(global.resolvedDataDir.path)" + (kept.map { "; previous database kept as \($0.path)" } ?? ""))
     }

@@ -24,7 +24,7 @@ struct ValueCommand: ParsableCommand {
     var backtestId: Int64
 
     @Option(help: "Comma-separated nodes (default: every node of the backtest).")
-    var nodes: String?
+    var nodes: NodeList?
 
     @Option(name: .long, help: "Battery power in MW (default 1).")
     var batteryMw: Double = 1
@@ -38,24 +38,19 @@ struct ValueCommand: ParsableCommand {
     @Option(help: "Bootstrap resamples for the revenue-difference intervals (default 1000).")
     var bootstrap: Int = 1000
 
-    @Option(name: .long, help: "Output format: text, json or csv.")
-    var outputFormat: BacktestOutputFormat = .text
-
-    @Option(name: .long, help: "Write the output to this file instead of stdout.")
-    var outputPath: String?
+    @OptionGroup var output: OutputOptions<TableFormat>
 
     func run() throws {
         let battery = try BatterySpec(powerMW: batteryMw, energyMWh: batteryMwh, efficiency: efficiency)
-        let store = try Store(directory: global.resolvedDataDir)
-        let nodeList = try nodes.map { try BacktestRunCommand.parseNodes($0) }
-        let report = try ValueRun.evaluate(store: store, backtests: try BacktestStore(db: store.pool), runID: backtestId, nodes: nodeList,
+        let store = try global.openStore()
+        let report = try ValueRun.evaluate(store: store, backtests: try BacktestStore(db: store.pool), runID: backtestId, nodes: nodes?.nodes,
                                            options: ValueOptions(battery: battery, bootstrapSamples: bootstrap))
         let text: String
-        switch outputFormat {
+        switch output.format {
         case .json: text = try ValueRun.json(report)
         case .csv: text = ValueRun.csv(report)
         case .text: text = ValueRun.text(report)
         }
-        try BacktestRunCommand.emit(text, to: outputPath)
+        try output.emit(text)
     }
 }

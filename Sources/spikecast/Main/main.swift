@@ -1,0 +1,3 @@
+import SpikecastCLI
+
+await Spikecast.runMain()
