@@ -11,14 +11,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
-        // YAML report specs (issue 6): see README "Dependencies".
+        // YAML report specs: see README "Dependencies".
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -42,7 +42,10 @@ let package = Package(
         // Live data: ERCOT Public API and Open-Meteo clients.
         .target(name: "SpikeFetch", dependencies: [
             "SpikeCore", "SpikeData",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Feature registry and point-in-time feature builder. Pure.
@@ -55,6 +58,7 @@ let package = Package(
         // Walk-forward backtests and metrics.
         .target(name: "SpikeBacktest", dependencies: [
             "SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Charts drawn with Cairo.
@@ -62,18 +66,16 @@ let package = Package(
         // HTML reports from templates/.
         .target(name: "SpikeReport", dependencies: [
             "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeModel",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Backend service: HTTP endpoints, scheduler, metrics.
         .target(name: "SpikeServer", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeReport",
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel", "SpikeBacktest",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -81,6 +83,7 @@ let package = Package(
         .target(name: "SpikeTestKit", dependencies: [
             "SpikeCore", "SpikeData",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "spikecast", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel",
@@ -92,17 +95,32 @@ let package = Package(
 
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeMetricsTests", dependencies: ["SpikeCore", "SpikeMetrics"]),
-        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeCore", "SpikeData"]),
-        .testTarget(name: "SpikeFetchTests", dependencies: ["SpikeCore", "SpikeData", "SpikeFetch", "SpikeTestKit"]),
+        .testTarget(name: "SpikeDataTests", dependencies: [
+            "SpikeCore", "SpikeData", "CZlib",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SpikeFetchTests", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeTestKit",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SpikeFeaturesTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeData"]),
         .testTarget(name: "SpikeModelTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData"]),
-        .testTarget(name: "SpikeBacktestTests", dependencies: ["SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData", "SpikeBacktest"]),
+        .testTarget(name: "SpikeBacktestTests", dependencies: [
+            "SpikeCore", "SpikeFeatures", "SpikeMetrics", "SpikeModel", "SpikeData", "SpikeBacktest",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender"]),
-        .testTarget(name: "SpikeReportTests", dependencies: ["SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport"]),
+        .testTarget(name: "SpikeReportTests", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SpikeServerTests", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeServer", "SpikeTestKit",
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]
