@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "spikecast", targets: ["spikecast"]),
+        .executable(name: "spikecast-bench", targets: ["spikecast-bench"]),
         .library(name: "SpikeCore", targets: ["SpikeCore"]),
     ],
     dependencies: [
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // SHA-256 for training-data fingerprints and model version names.
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         // YAML report specs: see README "Dependencies".
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -53,6 +56,7 @@ let package = Package(
         // XGBoost, baselines, calibration, model registry.
         .target(name: "SpikeModel", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFeatures", "SpikeMetrics", "CXGBoost",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Walk-forward backtests and metrics.
@@ -62,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Charts drawn with Cairo.
-        .target(name: "SpikeRender", dependencies: ["SpikeCore", "CCairo"]),
+        .target(name: "SpikeRender", dependencies: ["SpikeCore", "SpikeMetrics", "CCairo"]),
         // HTML reports from templates/.
         .target(name: "SpikeReport", dependencies: [
             "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeModel",
@@ -79,16 +83,22 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Test helpers: fake ERCOT and Open-Meteo servers, fixtures.
+        // Test and benchmark helpers, never linked into `spikecast`: fake ERCOT and Open-Meteo servers,
+        // a zip writer, a PNG decoder for chart tests, the synthetic chart-rendering benchmark.
         .target(name: "SpikeTestKit", dependencies: [
-            "SpikeCore", "SpikeData",
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeMetrics", "SpikeRender", "CCairo",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "spikecast", dependencies: [
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel",
             "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeReport", "SpikeServer",
-            "SpikeTestKit",  // fake ERCOT server for `fetch-data --bench-fake` (issue 7)
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Benchmarks against the test kit's fakes (scripts/bench.sh, scripts/test-concurrency.sh).
+        .executableTarget(name: "spikecast-bench", dependencies: [
+            "SpikeCore", "SpikeData", "SpikeFetch", "SpikeRender", "SpikeTestKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -96,7 +106,7 @@ let package = Package(
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeMetricsTests", dependencies: ["SpikeCore", "SpikeMetrics"]),
         .testTarget(name: "SpikeDataTests", dependencies: [
-            "SpikeCore", "SpikeData", "CZlib",
+            "SpikeCore", "SpikeData", "SpikeTestKit", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -111,7 +121,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender"]),
+        .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender", "SpikeTestKit"]),
         .testTarget(name: "SpikeReportTests", dependencies: [
             "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport",
             .product(name: "Logging", package: "swift-log"),
