@@ -69,7 +69,7 @@ public struct ShardRun: Sendable {
         // The shard's resumable state.
         let partialDir = directory.appendingPathComponent(".partial")
         try? FileManager.default.createDirectory(at: partialDir, withIntermediateDirectories: true)
-        let key = String(SHA256.hex(Array((settingsJSON + "\n" + fingerprint + "\n" + plan.digest).utf8)).prefix(12))
+        let key = String(FingerprintHasher.hex(Array((settingsJSON + "\n" + fingerprint + "\n" + plan.digest).utf8)).prefix(12))
         let partialURL = partialDir.appendingPathComponent(shard.fileName.replacingOccurrences(of: ".json", with: "-\(key).sqlite"))
         let result: BacktestResult
         do {
