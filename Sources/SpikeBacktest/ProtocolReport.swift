@@ -125,9 +125,6 @@ public enum ProtocolV1 {
         return "\(c.date)T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 
-    /// `%.6f` (empty for NaN), like pandas' `to_csv(float_format="%.6f")`.
-    static func f6(_ v: Double) -> String { v.isNaN ? "" : String(format: "%.6f", v) }
-
     /// Python's `repr(round(v, 6))` (shortest round-trip form), as pandas writes a float column.
     static func py(_ v: Double) -> String {
         if v.isNaN { return "" }
@@ -142,21 +139,7 @@ public enum ProtocolV1 {
         guard let p = result.prepared.values.first, let config = result.settings.models.first(where: { $0.name == model }),
               let x = p.features[config.featureSet] else { throw BacktestError("no features to dump for model \(model)") }
         let w = try GzipWriter(url: url)
-        let ts = result.settings.thresholds
-        try w.write((["issue_day_cpt", "target_start_utc"] + x.featureNames + ts.map { "y\($0)" }).joined(separator: ",") + "\n")
-        let nc = x.columnCount
-        var line = ""
-        for r in 0..<x.rowCount {
-            line.removeAll(keepingCapacity: true)
-            line += x.issueDays[r].description; line += ","; line += utc(x.targetStarts[r])
-            for j in 0..<nc { line += ","; line += f6(x.values[r * nc + j]) }
-            for t in ts {
-                let y = p.labels.values[t]![r]
-                line += ","; line += y < 0 ? "" : (y == 1 ? "1.000000" : "0.000000")
-            }
-            line += "\n"
-            try w.write(line)
-        }
+        try FeatureCSV.write(x, labels: p.labels, thresholds: result.settings.thresholds) { try w.write($0) }
         try w.close()
     }
 
