@@ -9,8 +9,12 @@
 #
 #   bash scripts/check-imports.sh              check this package
 #   bash scripts/check-imports.sh DIR          check the package in DIR
-#   bash scripts/check-imports.sh --self-test  prove the checker fails on a bogus import and an unused
-#                                              dependency (a temporary copy of Package.swift + Sources)
+#   bash scripts/check-imports.sh --self-test  prove the checker fails on a bogus import, an unused
+#                                              dependency and a production target reaching SpikeTestKit
+#                                              (a temporary copy of Package.swift + Sources)
+#
+# Also fails when a target other than the tests and spikecast-bench depends on SpikeTestKit, directly
+# or through another target (test and benchmark helpers never ship).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -36,7 +40,15 @@ if [ "${1:-}" = "--self-test" ]; then
     echo "self-test FAILED: an unused CZlib dependency of SpikeMetrics passed" >&2; exit 1
   fi
   grep -q "SpikeMetrics declares CZlib" <<<"$out" || { echo "self-test FAILED: message was: $out" >&2; exit 1; }
-  echo "check-imports self-test: OK (undeclared import and unused dependency both fail)"
+  # 3. The shipped binary reaching the test kit.
+  cp "$root/Package.swift" "$tmp/Package.swift"
+  printf 'import SpikeTestKit\n' | cat - "$first" > "$tmp/f" && mv "$tmp/f" "$first"
+  sed -i 's/\.target(name: "SpikeCore")/.target(name: "SpikeCore", dependencies: ["SpikeTestKit"])/' "$tmp/Package.swift"
+  if out=$(bash "$here/check-imports.sh" "$tmp" 2>&1); then
+    echo "self-test FAILED: a production target depending on SpikeTestKit passed" >&2; exit 1
+  fi
+  grep -q "spikecast depends on SpikeTestKit" <<<"$out" || { echo "self-test FAILED: message was: $out" >&2; exit 1; }
+  echo "check-imports self-test: OK (undeclared import, unused dependency and a test-kit dependency of the shipped binary all fail)"
   exit 0
 fi
 
@@ -135,6 +147,25 @@ for t in manifest["targets"]:
     for dep, mods in sorted(declared.items()):
         if not any(m in imported for m in mods):
             problems.append(f"{t['name']} declares {dep} but none of its sources imports {'/'.join(mods)}")
+
+# Test and benchmark helpers stay out of what ships: no target but tests and the bench executable may
+# reach SpikeTestKit, directly or through another target.
+TEST_ONLY = "SpikeTestKit"
+MAY_USE_TEST_KIT = {"spikecast-bench"}
+by_name = {t["name"]: t for t in manifest["targets"]}
+def local_deps(name, seen=None):
+    seen = set() if seen is None else seen
+    for d in by_name.get(name, {}).get("dependencies", []):
+        dep = (d.get("byName") or d.get("target") or [None])[0]
+        if dep in by_name and dep not in seen:
+            seen.add(dep)
+            local_deps(dep, seen)
+    return seen
+for t in manifest["targets"]:
+    if t["type"] == "test" or t["name"] in MAY_USE_TEST_KIT or t["name"] == TEST_ONLY:
+        continue
+    if TEST_ONLY in local_deps(t["name"]):
+        problems.append(f"{t['name']} depends on {TEST_ONLY} (test and benchmark helpers must not reach production targets)")
 
 if problems:
     print("check-imports: Package.swift does not match the import lines:", file=sys.stderr)
