@@ -26,7 +26,7 @@ func benchLogger(_ label: String, level: String?) throws -> Logger {
     let parsed: Logger.Level
     if let level {
         guard let l = Logger.Level(rawValue: level.lowercased()) else {
-            throw ValidationError("--log-level '\(level)': expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ArgumentParser.ValidationError("--log-level '\(level)': expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         parsed = l
     } else {
@@ -58,7 +58,7 @@ struct FetchBench: AsyncParsableCommand {
     var logLevel: String?
 
     func validate() throws {
-        guard chunkDays >= 1 else { throw ValidationError("--chunk-days \(chunkDays): expected a whole number of days, at least 1") }
+        guard chunkDays >= 1 else { throw ArgumentParser.ValidationError("--chunk-days \(chunkDays): expected a whole number of days, at least 1") }
     }
 
     func run() async throws {
@@ -111,7 +111,7 @@ struct RenderBench: ParsableCommand {
     var outputFormat: BenchOutputFormat = .text
 
     func validate() throws {
-        guard width > 0, height > 0 else { throw ValidationError("--width \(width) --height \(height): expected positive pixel sizes") }
+        guard width > 0, height > 0 else { throw ArgumentParser.ValidationError("--width \(width) --height \(height): expected positive pixel sizes") }
     }
 
     func run() throws {
