@@ -23,6 +23,7 @@ demo: release
 	bash scripts/demo.sh $(SPIKECAST_RELEASE)
 
 bench: release
+	$(SWIFT) build -c release --product spikecast-bench
 	bash scripts/bench.sh $(SPIKECAST_RELEASE)
 
 clean:

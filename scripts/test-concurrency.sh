@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Concurrent use of one store, driving the real binary (run by scripts/test.sh):
-#   `import` (twice at once), `backtest`, `fetch-data` (against the fake ERCOT server) and `serve`
+#   `import` (twice at once), `backtest`, `spikecast-bench fetch` (fetch-data against the fake ERCOT server) and `serve`
 #   (scheduler writing job runs, /health polled) all on one data folder at the same time, in
 #   CONCURRENCY_ROUNDS rounds (default 3) on a fresh store each. Every process must exit 0 and the
 #   store must end with exactly the rows of the same steps run one after another (no lost row).
@@ -16,6 +16,10 @@ if [ -z "$BIN" ]; then
   [ -x "$BIN" ] || swift build --product spikecast
 fi
 [ -x "$BIN" ] || { echo "test-concurrency: no spikecast binary at $BIN" >&2; exit 1; }
+# The fake-ERCOT fetch runs through spikecast-bench (the shipped binary has no test kit in it).
+BENCH="${SPIKECAST_BENCH_BIN:-$(dirname "$BIN")/spikecast-bench}"
+[ -x "$BENCH" ] || swift build --product spikecast-bench
+[ -x "$BENCH" ] || { echo "test-concurrency: no spikecast-bench binary at $BENCH" >&2; exit 1; }
 ROUNDS="${CONCURRENCY_ROUNDS:-3}"
 TMP="$(mktemp -d /tmp/spikecast-concurrency.XXXXXX)"
 SERVE_PID=""
@@ -43,7 +47,7 @@ echo "== reference: the same steps one after another"
 "$BIN" import --data-dir "$TMP/ref" "$TMP/base" >/dev/null
 "$BIN" import --data-dir "$TMP/ref" "$TMP/later" >/dev/null
 "$BIN" import --data-dir "$TMP/ref" "$TMP/base" >/dev/null
-"$BIN" fetch-data --bench-fake --chunk-days 31 --data-dir "$TMP/ref" >/dev/null
+"$BENCH" fetch --chunk-days 31 --data-dir "$TMP/ref" >/dev/null
 counts "$TMP/ref" >"$TMP/ref.counts"
 [ -s "$TMP/ref.counts" ] || { echo "test-concurrency: the reference store is empty" >&2; exit 1; }
 echo "   $(wc -l <"$TMP/ref.counts") series, $(awk '{s+=$NF} END {print s}' "$TMP/ref.counts") rows"
@@ -65,7 +69,7 @@ for round in $(seq 1 "$ROUNDS"); do
   timed import-base "$BIN" import --data-dir "$D" "$TMP/base" >"$D.import2.out" 2>&1 & pids+=($!)
   timed backtest "$BIN" backtest --data-dir "$D" --start-date 2024-10-24 --end-date 2024-10-29 --node HB_NORTH --thresholds 100 \
     --refit-every 3 --min-training-days 28 --name "concurrency $round" --fresh --bootstrap 0 >"$D.backtest.out" 2>&1 & pids+=($!)
-  timed fetch-data "$BIN" fetch-data --bench-fake --chunk-days 31 --data-dir "$D" >"$D.fetch.out" 2>&1 & pids+=($!)
+  timed fetch-data "$BENCH" fetch --chunk-days 31 --data-dir "$D" >"$D.fetch.out" 2>&1 & pids+=($!)
   names=(import-later import-base backtest fetch-data)
   outs=("$D.import1.out" "$D.import2.out" "$D.backtest.out" "$D.fetch.out")
   failed=0

@@ -216,17 +216,18 @@ public struct BacktestRunner: Sendable {
     public var cpus: CPUQuota
     /// Run only these (node, model, fold) units (a shard of the grid). Nil = all.
     public var only: Set<FoldKey>?
-    /// Stop after this many newly completed folds (tests use it to simulate an interrupted run). Nil = run all.
-    public var stopAfterFolds: Int?
+    /// Asked before each fold starts; `true` starts no more folds, so the run ends early with what is
+    /// stored and resumes later (a time budget, a shutdown request). Nil = run every fold.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(logger: Logger, store: BacktestStore?, workers: Int? = nil, cpus: CPUQuota = .current(),
-                only: Set<FoldKey>? = nil, stopAfterFolds: Int? = nil) {
+                only: Set<FoldKey>? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.logger = logger
         self.store = store
         self.workers = workers.map { Swift.max(1, $0) }
         self.cpus = cpus
         self.only = only
-        self.stopAfterFolds = stopAfterFolds
+        self.shouldStop = shouldStop
     }
 
     /// Runs (or resumes) the backtest. `resume`: true = continue the latest unfinished run with identical
@@ -327,7 +328,7 @@ public struct BacktestRunner: Sendable {
         let shared = Mutex(Shared(completed: totalUnits - units.count))
         let thresholds = settings.thresholds
         let store = self.store
-        let stopAfter = stopAfterFolds
+        let shouldStop = self.shouldStop
         let preparedNodes = prepared
         let poolsOf = pools
         let allUnits = units
@@ -339,7 +340,7 @@ public struct BacktestRunner: Sendable {
             while true {
                 let pick: Unit? = shared.withLock { s in
                     guard s.error == nil, s.next < allUnits.count else { return nil }
-                    if let stop = stopAfter, s.next >= stop { return nil }
+                    if let shouldStop, shouldStop() { return nil }
                     defer { s.next += 1 }
                     return allUnits[s.next]
                 }

@@ -20,70 +20,23 @@ public struct BacktestRun: Hashable, Sendable, Codable {
     public var error: String?
 }
 
-/// The backtest tables in the store's SQLite database (their own migrator, migrations named `backtest-…`):
-/// `backtest_runs`, `backtest_folds` (one row per completed (node, model, fold): what makes a killed run
-/// resumable) and `backtest_predictions`.
+/// Reads and writes the backtest tables: `backtest_runs`, `backtest_folds` (one row per completed
+/// (node, model, fold): what makes a killed run resumable) and `backtest_predictions`. Their schema
+/// belongs to SpikeData (``StoreSchema``): a store has them from ``Store/init(directory:busyTimeoutSeconds:)``,
+/// and any other database (a shard's progress file, a test's in-memory queue) gets them here.
 public final class BacktestStore: Sendable {
-    public let db: any DatabaseWriter
+    package let db: any DatabaseWriter
 
-    /// Opens the tables on `db` (the store's `pool`, or an in-memory queue in tests), creating them if needed.
-    public init(db: any DatabaseWriter) throws {
-        self.db = db
-        // Under the store's migration lock: backtests started together must not race on creating the tables.
-        try Store.migrate(Self.migrator, on: db)
+    /// Opens the backtest tables of `store`.
+    public convenience init(store: Store) throws {
+        try self.init(db: store.pool)
     }
 
-    static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("backtest-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE backtest_runs (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    name TEXT NOT NULL,
-                    settings TEXT NOT NULL,
-                    created INTEGER NOT NULL,
-                    status TEXT NOT NULL,
-                    finished INTEGER,
-                    error TEXT,
-                    summary TEXT
-                );
-                CREATE TABLE backtest_folds (
-                    run_id INTEGER NOT NULL REFERENCES backtest_runs(id) ON DELETE CASCADE,
-                    node TEXT NOT NULL,
-                    model TEXT NOT NULL,
-                    fold INTEGER NOT NULL,
-                    refit_day TEXT NOT NULL,
-                    train_rows INTEGER NOT NULL,
-                    train_seconds REAL NOT NULL,
-                    info TEXT,
-                    completed INTEGER NOT NULL,
-                    PRIMARY KEY (run_id, node, model, fold)
-                );
-                CREATE TABLE backtest_predictions (
-                    run_id INTEGER NOT NULL REFERENCES backtest_runs(id) ON DELETE CASCADE,
-                    node TEXT NOT NULL,
-                    threshold REAL NOT NULL,
-                    model TEXT NOT NULL,
-                    issue_day TEXT NOT NULL,
-                    issue_time INTEGER NOT NULL,
-                    target_start INTEGER NOT NULL,
-                    target_index INTEGER NOT NULL,
-                    lead INTEGER NOT NULL,
-                    probability REAL NOT NULL,
-                    climatology REAL NOT NULL,
-                    label INTEGER NOT NULL,
-                    model_id TEXT NOT NULL,
-                    fold INTEGER NOT NULL,
-                    PRIMARY KEY (run_id, node, model, threshold, issue_time, target_start)
-                ) WITHOUT ROWID;
-                """)
-        }
-        // The hour × month climatology reference of each prediction. Rows of older runs keep NULL
-        // (read back as NaN: their seasonal skill shows as "–"), so stored runs stay readable.
-        m.registerMigration("backtest-v2-seasonal-climatology") { db in
-            try db.execute(sql: "ALTER TABLE backtest_predictions ADD COLUMN seasonal_climatology REAL")
-        }
-        return m
+    /// Opens the tables on `db` (a store's pool, a shard's progress file, an in-memory queue in tests),
+    /// creating them if needed.
+    public init(db: any DatabaseWriter) throws {
+        self.db = db
+        try StoreSchema.prepareBacktestDatabase(db)
     }
 
     /// Creates a run in status `running` and returns its id.

@@ -48,9 +48,6 @@ public enum ProtocolV1 {
         return "\(c.date)T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 
-    /// `%.6f` (empty for NaN), like pandas' `to_csv(float_format="%.6f")`.
-    static func f6(_ v: Double) -> String { v.isNaN ? "" : String(format: "%.6f", v) }
-
     /// Python's `repr(round(v, 6))` (shortest round-trip form), as pandas writes a float column.
     static func py(_ v: Double) -> String {
         if v.isNaN { return "" }

@@ -206,7 +206,7 @@ public struct ShardPlan: Sendable {
                 lines.append("\(i) \(key.node.name) \(key.model) \(key.fold)")
             }
         }
-        return String(SHA256.hex(Array(lines.joined(separator: "\n").utf8)).prefix(16))
+        return String(FingerprintHasher.hex(Array(lines.joined(separator: "\n").utf8)).prefix(16))
     }
 }
 

@@ -18,16 +18,17 @@ public struct ShardRun: Sendable {
     public var cpus: CPUQuota
     /// `--workers`: parallel fits inside the shard (nil: one per CPU of the quota).
     public var workers: Int?
-    /// Stop after this many newly completed folds (tests: a killed shard). Nil = run all.
-    public var stopAfterFolds: Int?
+    /// Asked before each fold starts (``BacktestRunner/shouldStop``); `true` leaves the shard incomplete
+    /// and resumable. Nil = run every fold.
+    public var shouldStop: (@Sendable () -> Bool)?
 
-    public init(logger: Logger, directory: URL, shard: ShardID, cpus: CPUQuota, workers: Int? = nil, stopAfterFolds: Int? = nil) {
+    public init(logger: Logger, directory: URL, shard: ShardID, cpus: CPUQuota, workers: Int? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.logger = logger
         self.directory = directory
         self.shard = shard
         self.cpus = cpus
         self.workers = workers
-        self.stopAfterFolds = stopAfterFolds
+        self.shouldStop = shouldStop
     }
 
     public enum Outcome: Sendable {
@@ -35,7 +36,7 @@ public struct ShardRun: Sendable {
         case written(URL, ShardResult)
         /// A result file with identical settings and data was already there.
         case alreadyComplete(URL, ShardResult)
-        /// The shard stopped before all its folds were complete (``stopAfterFolds``); rerun to resume.
+        /// The shard stopped before all its folds were complete (``shouldStop``); rerun to resume.
         case incomplete(done: Int, of: Int)
     }
 
@@ -69,7 +70,7 @@ public struct ShardRun: Sendable {
         // The shard's resumable state.
         let partialDir = directory.appendingPathComponent(".partial")
         try? FileManager.default.createDirectory(at: partialDir, withIntermediateDirectories: true)
-        let key = String(SHA256.hex(Array((settingsJSON + "\n" + fingerprint + "\n" + plan.digest).utf8)).prefix(12))
+        let key = String(FingerprintHasher.hex(Array((settingsJSON + "\n" + fingerprint + "\n" + plan.digest).utf8)).prefix(12))
         let partialURL = partialDir.appendingPathComponent(shard.fileName.replacingOccurrences(of: ".json", with: "-\(key).sqlite"))
         let result: BacktestResult
         do {
@@ -78,7 +79,7 @@ public struct ShardRun: Sendable {
                 throw BacktestError("\(partialURL.path): cannot open the shard's progress file (\(error))")
             }
             let store = try BacktestStore(db: queue)
-            var runner = BacktestRunner(logger: logger, store: store, workers: workers, cpus: cpus, only: units, stopAfterFolds: stopAfterFolds)
+            var runner = BacktestRunner(logger: logger, store: store, workers: workers, cpus: cpus, only: units, shouldStop: shouldStop)
             runner.logger[metadataKey: "shard"] = "\(shard)"
             logger.info("shard \(shard): \(units.count) of \(plan.allUnits.count) folds, nodes \(plan.nodes(of: shard.index).map(\.name).joined(separator: ","))")
             result = try runner.run(settings: settings, data: data, resume: true)

@@ -20,12 +20,17 @@ import SpikeCore
 /// - `data_source` — source names referenced by rows; `import_stats` — duplicates dropped per series.
 /// - `model_registry`, `issued_forecast` + `issued_hour`, `job_run`.
 /// - `store_meta` — the store's identity and the production model tag (``StoreQueries.swift``).
+/// - `backtest_runs`, `backtest_folds`, `backtest_predictions` (SpikeBacktest's `BacktestStore` reads and
+///   writes them) and `fetch_progress` (SpikeFetch's `FetchProgressStore`); their migrations are in
+///   ``StoreSchema``, which owns the whole schema.
 ///
 /// Every write method runs in one transaction; upserts are idempotent and report
 /// inserted / unchanged / updated counts.
 public final class Store: Sendable {
     public let directory: URL
-    public let pool: DatabasePool
+    /// The store's database. `package`: modules of this package read through it, but only SpikeData
+    /// creates or migrates tables (``StoreSchema``).
+    package let pool: DatabasePool
     /// How long a write waits for another process's write transaction before failing.
     public let busyTimeoutSeconds: Double
     /// ``StoreLock/fileName``, held shared while this store is open (nil for a read-only file).
@@ -81,9 +86,9 @@ public final class Store: Sendable {
     }
 
     /// Runs `migrator` on `writer` under the data directory's migration lock (exclusive across
-    /// processes), so concurrent first runs never race on creating the same tables. Other modules
-    /// call this for their own migrators; an in-memory database is migrated directly.
-    public static func migrate(_ migrator: DatabaseMigrator, on writer: any DatabaseWriter, waitSeconds: Double = Store.defaultBusyTimeoutSeconds) throws {
+    /// processes), so concurrent first runs never race on creating the same tables; an in-memory
+    /// database is migrated directly.
+    static func migrate(_ migrator: DatabaseMigrator, on writer: any DatabaseWriter, waitSeconds: Double = Store.defaultBusyTimeoutSeconds) throws {
         let path = writer.path
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:"), !path.contains("mode=memory") else {
             try migrator.migrate(writer)
@@ -135,8 +140,17 @@ public final class Store: Sendable {
 
     public var databasePath: String { directory.appendingPathComponent(Store.fileName).path }
 
+    /// Every migration of the store's database, in order (``StoreSchema``).
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
+        registerDataMigrations(&m)
+        StoreSchema.registerBacktestMigrations(&m)
+        StoreSchema.registerFetchMigrations(&m)
+        return m
+    }
+
+    /// The market-data, model, forecast and job tables.
+    static func registerDataMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("data-v1") { db in
             try db.execute(sql: """
                 CREATE TABLE data_source (
@@ -205,7 +219,6 @@ public final class Store: Sendable {
                 """)
         }
         registerForecastMigrations(&m)
-        return m
     }
 
     // MARK: - Upserts

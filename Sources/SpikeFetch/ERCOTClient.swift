@@ -108,12 +108,9 @@ public actor ERCOTClient {
                 throw FetchError(.blockedOutsideUSA, service: "ERCOT token", endpoint: path,
                                  message: "HTTP 403 Forbidden: ERCOT blocks requests from outside the USA")
             case 429, 500...599:
-                if attempt <= configuration.maxRetries {
-                    try await clock.sleep(seconds: try retryDelay(response, attempt: attempt, service: "ERCOT token", endpoint: path, page: nil))
-                    continue
-                }
-                throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: "ERCOT token", endpoint: path,
-                                 message: "HTTP \(response.status) after \(attempt) attempts")
+                try await clock.sleep(seconds: try retryWait(after: response, attempt: attempt, configuration: configuration, now: clock.now(),
+                                                             service: "ERCOT token", endpoint: path, page: nil))
+                continue
             default:
                 throw FetchError(.httpError, service: "ERCOT token", endpoint: path, message: "HTTP \(response.status)")
             }
@@ -172,26 +169,17 @@ public actor ERCOTClient {
                 throw FetchError(.blockedOutsideUSA, service: Self.service, endpoint: path, page: page,
                                  message: "HTTP 403 Forbidden from the API gateway: ERCOT blocks traffic from outside the USA (or the subscription lacks access)")
             case 429, 500...599:
-                if attempt <= configuration.maxRetries {
-                    stats.retries += 1
-                    let delay = try retryDelay(response, attempt: attempt, service: Self.service, endpoint: path, page: page)
-                    logger.info("ERCOT answered \(response.status); backing off", metadata: ["endpoint": "\(path)", "delay_s": "\(String(format: "%.1f", delay))", "attempt": "\(attempt)"])
-                    if response.status == 429 { await limiter.holdUntil(clock.now() + delay) } else { try await clock.sleep(seconds: delay) }
-                    continue
-                }
-                throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: Self.service, endpoint: path, page: page,
-                                 message: "HTTP \(response.status) on all \(attempt) attempts; giving up")
+                let delay = try retryWait(after: response, attempt: attempt, configuration: configuration, now: clock.now(),
+                                          service: Self.service, endpoint: path, page: page)
+                stats.retries += 1
+                logger.info("ERCOT answered \(response.status); backing off", metadata: ["endpoint": "\(path)", "delay_s": "\(String(format: "%.1f", delay))", "attempt": "\(attempt)"])
+                if response.status == 429 { await limiter.holdUntil(clock.now() + delay) } else { try await clock.sleep(seconds: delay) }
+                continue
             default:
                 throw FetchError(.httpError, service: Self.service, endpoint: path, page: page,
                                  message: "HTTP \(response.status)\(Self.errorDetail(response))")
             }
         }
-    }
-
-    /// The wait before retrying a 429 or 5xx: the exponential back-off, or the server's `Retry-After`
-    /// when that is longer. A `Retry-After` beyond `retryAfterMaxSeconds` is an error.
-    func retryDelay(_ response: HTTPResponseData, attempt: Int, service: String, endpoint: String, page: Int?) throws -> Double {
-        try SpikeFetch.retryDelay(response, attempt: attempt, configuration: configuration, now: clock.now(), service: service, endpoint: endpoint, page: page)
     }
 
     /// Fetches one page of a report.

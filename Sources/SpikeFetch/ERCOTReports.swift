@@ -101,7 +101,7 @@ public enum ERCOTParser {
                 let t = try ctx.localTimestamp(row, ts, i, repeated: repeated)
                 let start = Instant(seconds: t.seconds - ((t.seconds % 300) + 300) % 300)
                 out.prices.append(PriceRecord(node: try ctx.node(row, sp, i), market: .realTime, start: start, minutes: 5,
-                                              price: try ctx.number(row, lmp, i), availableAt: start.adding(minutes: 5)))
+                                              price: try ctx.number(row, lmp, i), availableAt: Instant(seconds: Publication.realTimePrice(intervalStart: start.seconds, minutes: 5))))
             }
         case .spp:
             let dd = try ctx.col("deliveryDate"), dh = try ctx.col("deliveryHour"), di = try ctx.col("deliveryInterval")
@@ -117,7 +117,7 @@ public enum ERCOTParser {
                     throw ctx.error(i, "deliveryHour", error.description)
                 }
                 out.prices.append(PriceRecord(node: try ctx.node(row, sp, i), market: .realTime, start: start, minutes: 15,
-                                              price: try ctx.number(row, price, i), availableAt: start.adding(minutes: 15)))
+                                              price: try ctx.number(row, price, i), availableAt: Instant(seconds: Publication.realTimePrice(intervalStart: start.seconds, minutes: 15))))
             }
         case .dam:
             let dd = try ctx.col("deliveryDate"), he = try ctx.col("hourEnding")
@@ -127,8 +127,7 @@ public enum ERCOTParser {
                 let day = try ctx.date(row, dd, i)
                 let repeated = try dst.map { try ctx.flag(row, $0, i) } ?? false
                 let start = try ctx.hourStart(day, try ctx.hourEnding(row, he, i), repeated, i)
-                // DAM results for delivery day X post around 13:30 CPT on X−1.
-                let available = CentralTime.unambiguousWall(day.adding(days: -1), hour: 13).adding(minutes: 30)
+                let available = Publication.dayAheadPrice(deliveryDay: day)
                 out.prices.append(PriceRecord(node: try ctx.node(row, sp, i), market: .dayAhead, start: start, minutes: 60,
                                               price: try ctx.number(row, price, i), availableAt: available))
             }
@@ -159,8 +158,7 @@ public enum ERCOTParser {
                 let day = try ctx.date(row, od, i)
                 let repeated = try dst.map { try ctx.flag(row, $0, i) } ?? false
                 let start = try ctx.hourStart(day, try ctx.hourEnding(row, he, i), repeated, i)
-                // Actuals publish about an hour after the hour ends.
-                let available = start.adding(hours: 2)
+                let available = Instant(seconds: Publication.actual(intervalStart: start.seconds, minutes: 60))
                 out.values.append(ValueRecord(series: SeriesID(.load, .actual), start: start, minutes: 60,
                                               value: try ctx.number(row, total, i), availableAt: available))
                 for (c, zone) in zones {

@@ -4,10 +4,10 @@ import SpikeCore
 import SpikeData
 
 /// Which (dataset, key, CPT day) chunks a fetch has committed completely, kept in the store's
-/// database (table `fetch_progress`, own migrator, migration names prefixed `fetch-`), so an
+/// database (table `fetch_progress`, created by the store's schema), so an
 /// interrupted fetch resumes where it stopped and a repeated fetch skips finished days.
 public struct FetchProgressStore: Sendable {
-    public let pool: DatabasePool
+    private let pool: DatabasePool
 
     public enum DayStatus: String, Sendable, Codable {
         /// Every expected interval (or posting) of the day is stored.
@@ -18,23 +18,9 @@ public struct FetchProgressStore: Sendable {
         case notPublished = "not-published"
     }
 
-    public init(store: Store) throws {
+    /// The progress table of `store` (created with the store's schema, ``StoreSchema``).
+    public init(store: Store) {
         pool = store.pool
-        var m = DatabaseMigrator()
-        m.registerMigration("fetch-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS fetch_progress (
-                    dataset TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    rows INTEGER NOT NULL,
-                    updated_at INTEGER NOT NULL,
-                    PRIMARY KEY (dataset, key, day)
-                )
-                """)
-        }
-        try Store.migrate(m, on: pool, waitSeconds: store.busyTimeoutSeconds)
     }
 
     /// Days of `dataset`/`key` whose status is complete.

@@ -93,7 +93,7 @@ public final class FetchRunner: Sendable {
                 logger: Logger, onProgress: @escaping @Sendable (FetchProgressEvent) -> Void = { _ in },
                 onPageCommitted: @escaping @Sendable (String, Int) -> Void = { _, _ in }) throws {
         self.store = store
-        self.progress = try FetchProgressStore(store: store)
+        self.progress = FetchProgressStore(store: store)
         self.ercot = ercot
         self.weather = weather
         self.clock = clock

@@ -132,6 +132,18 @@ public func retryAfterSeconds(_ headers: [(String, String)], now: Double) -> Dou
     return nil
 }
 
+/// The one retry rule of the clients for a 429 or 5xx answer to attempt `attempt` (1-based): the wait
+/// before the next attempt, or — when `maxRetries` retries are used up, or the server's `Retry-After`
+/// exceeds `retryAfterMaxSeconds` — the error to give up with (rate limited for 429, server error for 5xx).
+func retryWait(after response: HTTPResponseData, attempt: Int, configuration: FetchConfiguration, now: Double,
+               service: String, endpoint: String, page: Int?) throws -> Double {
+    guard attempt <= configuration.maxRetries else {
+        throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: service, endpoint: endpoint, page: page,
+                         message: "HTTP \(response.status) on all \(attempt) attempts; giving up")
+    }
+    return try retryDelay(response, attempt: attempt, configuration: configuration, now: now, service: service, endpoint: endpoint, page: page)
+}
+
 /// The wait before retrying a 429 or 5xx answer: the exponential back-off, or the server's
 /// `Retry-After` when that is longer. A `Retry-After` beyond `retryAfterMaxSeconds` is an error.
 func retryDelay(_ response: HTTPResponseData, attempt: Int, configuration: FetchConfiguration, now: Double,

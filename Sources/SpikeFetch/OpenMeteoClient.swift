@@ -48,7 +48,7 @@ public actor OpenMeteoClient {
                 for (i, t) in table.times.enumerated() {
                     guard let x = values[i] else { continue }
                     out.append(ValueRecord(series: SeriesID(v.quantity, .actual, zone: zone.rawValue), start: t, minutes: 60,
-                                           value: x, availableAt: t.adding(hours: 2)))
+                                           value: x, availableAt: Instant(seconds: Publication.actual(intervalStart: t.seconds, minutes: 60))))
                 }
             }
             for n in 1...max(1, configuration.weatherPreviousDays) {
@@ -121,13 +121,9 @@ public actor OpenMeteoClient {
             case 403:
                 throw FetchError(.blockedOutsideUSA, service: "Open-Meteo", endpoint: path, message: "HTTP 403 Forbidden")
             case 429, 500...599:
-                if attempt <= configuration.maxRetries {
-                    try await clock.sleep(seconds: try retryDelay(response, attempt: attempt, configuration: configuration, now: clock.now(),
-                                                                  service: "Open-Meteo", endpoint: path, page: nil))
-                    continue
-                }
-                throw FetchError(response.status == 429 ? .rateLimited : .serverError, service: "Open-Meteo", endpoint: path,
-                                 message: "HTTP \(response.status) on all \(attempt) attempts; giving up")
+                try await clock.sleep(seconds: try retryWait(after: response, attempt: attempt, configuration: configuration, now: clock.now(),
+                                                             service: "Open-Meteo", endpoint: path, page: nil))
+                continue
             default:
                 throw FetchError(.httpError, service: "Open-Meteo", endpoint: path, message: "HTTP \(response.status)\(ERCOTClient.errorDetail(response))")
             }

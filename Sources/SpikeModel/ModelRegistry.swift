@@ -117,7 +117,7 @@ public struct ModelRegistry: Sendable {
                 throw ModelError("models of one version must share configuration and features (\(m.node) differs from \(first.node))")
             }
         }
-        var hash = SHA256()
+        var hash = FingerprintHasher()
         for m in models.sorted(by: { $0.node < $1.node }) { hash.update(string: "\(m.node)=\(m.window?.fingerprint ?? "-");") }
         let fingerprint = hash.finalize()
         let c = createdAt.utcComponents

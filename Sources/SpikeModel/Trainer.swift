@@ -266,13 +266,14 @@ public enum Trainer {
 
     /// SHA-256 of exactly what was fitted on: feature names, values, target starts and labels of `rows`.
     static func fingerprint(features: FeatureMatrix, labels: SpikeLabels, rows: [Int], node: Node) -> String {
-        var hash = SHA256()
+        var hash = FingerprintHasher()
         hash.update(string: "spikecast-training-v1|\(node)|\(features.featureNames.joined(separator: ","))|")
         let n = features.columnCount
+        let columns = labels.thresholds.map { labels.values[$0]! }
         for r in rows {
-            hash.update(doubles: Array(features.values[(r * n)..<((r + 1) * n)]))
-            hash.update(withUnsafeBytes(of: features.targetStarts[r].littleEndian) { Array($0) })
-            for t in labels.thresholds { hash.update([UInt8(bitPattern: labels.values[t]![r])]) }
+            hash.update(doubles: features.values[(r * n)..<((r + 1) * n)])
+            hash.update(int64: features.targetStarts[r])
+            hash.update(bytes: columns.map { UInt8(bitPattern: $0[r]) })
         }
         return hash.finalize()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SpikeMetrics
 
 /// A point of a ROC curve (false-positive rate, true-positive rate) or a precision–recall curve
 /// (recall, precision).
@@ -38,80 +39,57 @@ public struct ScoredCurve: Sendable, Hashable, Codable {
     /// Whether both events and non-events were present, so the curve is defined.
     public var isDefined: Bool { score.isFinite && !points.isEmpty }
 
-    /// Cumulative (threshold, tp, fp) at each distinct probability, highest first.
-    private struct Sweep {
-        var thresholds: [Double] = []
-        var tp: [Int] = []
-        var fp: [Int] = []
-        var p = 0, n = 0, skipped = 0
-    }
-
-    private static func sweep(_ probabilities: [Double], _ labels: [Int8]) -> Sweep {
-        var s = Sweep()
-        var pairs: [(Double, Bool)] = []
-        pairs.reserveCapacity(probabilities.count)
+    /// The scored pairs: finite probabilities with labels 1 or 0 (−1 = undefined, and anything else, is skipped).
+    private static func scored(_ probabilities: [Double], _ labels: [Int8]) -> (p: [Double], y: [Double], positives: Int, skipped: Int) {
+        var p: [Double] = [], y: [Double] = []
+        p.reserveCapacity(probabilities.count); y.reserveCapacity(probabilities.count)
+        var skipped = abs(probabilities.count - labels.count), positives = 0
         for i in 0..<min(probabilities.count, labels.count) {
-            guard probabilities[i].isFinite, labels[i] == 0 || labels[i] == 1 else { s.skipped += 1; continue }
-            pairs.append((probabilities[i], labels[i] == 1))
+            guard probabilities[i].isFinite, labels[i] == 0 || labels[i] == 1 else { skipped += 1; continue }
+            p.append(probabilities[i]); y.append(Double(labels[i]))
+            positives += Int(labels[i])
         }
-        s.skipped += abs(probabilities.count - labels.count)
-        pairs.sort { $0.0 > $1.0 }
-        var tp = 0, fp = 0
-        for (k, (p, y)) in pairs.enumerated() {
-            if y { tp += 1 } else { fp += 1 }
-            if k == pairs.count - 1 || pairs[k + 1].0 != p {
-                s.thresholds.append(p); s.tp.append(tp); s.fp.append(fp)
-            }
-        }
-        s.p = tp; s.n = fp
-        return s
+        return (p, y, positives, skipped)
     }
 
     /// The ROC curve of `(probability, label)` pairs (labels 1, 0, or −1 = undefined and skipped),
-    /// its area (trapezoidal, ties as diagonal segments) and the climatology operating point.
+    /// its area (``Metrics/rocAUC(_:_:)``: ties count half) and the climatology operating point.
     public static func roc(name: String, probabilities: [Double], labels: [Int8]) -> ScoredCurve {
-        let s = sweep(probabilities, labels)
-        let total = s.p + s.n
-        let base = total > 0 ? Double(s.p) / Double(total) : .nan
-        guard s.p > 0, s.n > 0 else {
-            return ScoredCurve(name: name, points: [], score: .nan, baseRate: base, count: total, positives: s.p, skipped: s.skipped)
+        let s = scored(probabilities, labels)
+        let total = s.p.count
+        let base = total > 0 ? Double(s.positives) / Double(total) : .nan
+        guard s.positives > 0, s.positives < total, let auc = Metrics.rocAUC(s.p, s.y) else {
+            return ScoredCurve(name: name, points: [], score: .nan, baseRate: base, count: total, positives: s.positives, skipped: s.skipped)
         }
         var pts = [CurvePoint(x: 0, y: 0)]
-        var auc = 0.0
         var clim: CurvePoint?
-        for k in s.thresholds.indices {
-            let pt = CurvePoint(x: Double(s.fp[k]) / Double(s.n), y: Double(s.tp[k]) / Double(s.p))
-            auc += (pt.x - pts[pts.count - 1].x) * (pt.y + pts[pts.count - 1].y) / 2
+        for c in Metrics.prCurve(s.p, s.y) {
+            let pt = CurvePoint(x: c.falsePositiveRate, y: c.recall)
             pts.append(pt)
-            if s.thresholds[k] >= base { clim = pt }
+            if c.threshold >= base { clim = pt }
         }
         return ScoredCurve(name: name, points: pts, score: auc, climatologyPoint: clim ?? CurvePoint(x: 0, y: 0),
-                           baseRate: base, count: total, positives: s.p, skipped: s.skipped)
+                           baseRate: base, count: total, positives: s.positives, skipped: s.skipped)
     }
 
-    /// The precision–recall curve and average precision (Σ (Rₙ − Rₙ₋₁) Pₙ, as scikit-learn computes it).
+    /// The precision–recall curve and average precision (``Metrics/prAUC(_:_:)``: Σ (Rₙ − Rₙ₋₁) Pₙ, as
+    /// scikit-learn computes it).
     public static func precisionRecall(name: String, probabilities: [Double], labels: [Int8]) -> ScoredCurve {
-        let s = sweep(probabilities, labels)
-        let total = s.p + s.n
-        let base = total > 0 ? Double(s.p) / Double(total) : .nan
-        guard s.p > 0, s.n > 0 else {
-            return ScoredCurve(name: name, points: [], score: .nan, baseRate: base, count: total, positives: s.p, skipped: s.skipped)
+        let s = scored(probabilities, labels)
+        let total = s.p.count
+        let base = total > 0 ? Double(s.positives) / Double(total) : .nan
+        guard s.positives > 0, s.positives < total, let ap = Metrics.prAUC(s.p, s.y) else {
+            return ScoredCurve(name: name, points: [], score: .nan, baseRate: base, count: total, positives: s.positives, skipped: s.skipped)
         }
         var pts = [CurvePoint(x: 0, y: 1)]
-        var ap = 0.0
-        var lastRecall = 0.0
         var clim: CurvePoint?
-        for k in s.thresholds.indices {
-            let recall = Double(s.tp[k]) / Double(s.p)
-            let precision = Double(s.tp[k]) / Double(s.tp[k] + s.fp[k])
-            ap += (recall - lastRecall) * precision
-            lastRecall = recall
-            let pt = CurvePoint(x: recall, y: precision)
+        for c in Metrics.prCurve(s.p, s.y) {
+            let pt = CurvePoint(x: c.recall, y: c.precision)
             pts.append(pt)
-            if s.thresholds[k] >= base { clim = pt }
+            if c.threshold >= base { clim = pt }
         }
         return ScoredCurve(name: name, points: pts, score: ap, climatologyPoint: clim,
-                           baseRate: base, count: total, positives: s.p, skipped: s.skipped)
+                           baseRate: base, count: total, positives: s.positives, skipped: s.skipped)
     }
 }
 

@@ -67,7 +67,7 @@ public struct RenderError: Error, Hashable, Sendable, CustomStringConvertible {
     public let description: String
 
     static func invalidFigure(_ message: String) -> RenderError { RenderError(code: .invalidFigure, description: "invalid figure: \(message)") }
-    static func cairo(_ what: String, _ status: cairo_status_t) -> RenderError {
+    package static func cairo(_ what: String, _ status: cairo_status_t) -> RenderError {
         let text = cairo_status_to_string(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
         return RenderError(code: .cairo, description: "cairo failed while \(what): \(text)")
     }

@@ -21,7 +21,7 @@ struct Tick: Hashable, Sendable {
 }
 
 /// Maps a data interval onto a pixel interval.
-struct Scale: Sendable {
+package struct Scale: Sendable {
     var kind: AxisScale
     var lo: Double
     var hi: Double
@@ -148,7 +148,7 @@ struct Scale: Sendable {
         return String(format: "%.\(decimals)f", v).replacingOccurrences(of: "-", with: "−")
     }
 
-    static func groupThousands(_ n: Int64) -> String {
+    package static func groupThousands(_ n: Int64) -> String {
         let neg = n < 0
         var digits = Array(String(abs(n)))
         var out: [Character] = []

@@ -358,7 +358,7 @@ public final class FakeERCOTServer: @unchecked Sendable {
         var docs: [String] = []
         var day = CentralTime.day(of: from).adding(days: -2)
         while day <= CentralTime.day(of: to).adding(days: 2) {
-            let posted = code == 3 ? CentralTime.unambiguousWall(day.adding(days: -1), hour: 13).adding(minutes: 30)
+            let posted = code == 3 ? Publication.dayAheadPrice(deliveryDay: day)
                                    : CentralTime.startOfDay(day.adding(days: 1)).adding(minutes: -5)
             if posted >= from, posted <= to {
                 let id = Int64(day.dayNumber) * 10 + code

@@ -19,7 +19,7 @@ public struct Spikecast: AsyncParsableCommand {
             FeaturesCommand.self,
             TrainCommand.self, PredictCommand.self, ModelsCommand.self,
             BacktestCommand.self,
-            VisualizeCommand.self, BenchRenderCommand.self,
+            VisualizeCommand.self,
             ReportCommand.self, CompareCommand.self, ValueCommand.self,
             ServeCommand.self, BackupCommand.self, RestoreCommand.self,
         ]

@@ -143,7 +143,7 @@ struct BacktestRunnerTests {
     func resume() throws {
         let s = try Self.settings()
         let store = try BacktestStore(db: DatabaseQueue())
-        let partial = try BacktestRunner(logger: Self.logger, store: store, workers: 1, stopAfterFolds: 3).run(settings: s, data: Self.data)
+        let partial = try BacktestRunner(logger: Self.logger, store: store, workers: 1, shouldStop: FoldLimit(3).reached).run(settings: s, data: Self.data)
         #expect(partial.folds.count == 3)
         let runID = try #require(partial.runID)
         #expect(try store.run(id: runID)?.status == .running)
@@ -159,8 +159,22 @@ struct BacktestRunnerTests {
         #expect(resumed.rows.count == fresh.rows.count)
         #expect(zip(resumed.rows, fresh.rows).allSatisfy { $0.targetStart == $1.targetStart && $0.model == $1.model && abs($0.probability - $1.probability) < 1e-9 })
         // A finished run is not resumed: the same settings start a new run.
-        let again = try BacktestRunner(logger: Self.logger, store: store, workers: 2, stopAfterFolds: 0).run(settings: s, data: Self.data)
+        let again = try BacktestRunner(logger: Self.logger, store: store, workers: 2, shouldStop: { true }).run(settings: s, data: Self.data)
         #expect(again.runID != runID)
         #expect(try store.runs().count == 2)
+    }
+}
+
+/// Lets `n` folds start, then asks the runner to stop (an interrupted run, resumable).
+final class FoldLimit: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started = 0
+    private let limit: Int
+    init(_ limit: Int) { self.limit = limit }
+    func reached() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard started < limit else { return true }
+        started += 1
+        return false
     }
 }

@@ -128,11 +128,11 @@ struct ShardMergeTests {
         let clean = Self.tempDir("resume-clean")
         defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: clean) }
         let shard = try ShardID(index: 1, count: 2)
-        var run = ShardRun(logger: Self.logger, directory: dir, shard: shard, cpus: CPUQuota(cpus: 1, source: "test"), stopAfterFolds: 1)
+        var run = ShardRun(logger: Self.logger, directory: dir, shard: shard, cpus: CPUQuota(cpus: 1, source: "test"), shouldStop: FoldLimit(1).reached)
         guard case .incomplete(let done, let total) = try run.run(settings: s, data: Self.data) else { Issue.record("did not stop"); return }
         #expect(done == 1 && total > 1)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(shard.fileName).path), "no result file for an unfinished shard")
-        run.stopAfterFolds = nil
+        run.shouldStop = nil
         guard case .written(_, let resumed) = try run.run(settings: s, data: Self.data) else { Issue.record("not written"); return }
         #expect(resumed.resumedFolds == 1)
         let fresh = ShardRun(logger: Self.logger, directory: clean, shard: shard, cpus: CPUQuota(cpus: 1, source: "test"))

@@ -2,6 +2,7 @@ import CZlib
 import GRDB
 import Foundation
 import SpikeCore
+import SpikeTestKit
 import Testing
 @testable import SpikeData
 
@@ -268,7 +269,8 @@ struct DataSafetyTests {
     }
 }
 
-/// A migrator standing in for another module's (backtest, fetch), creating a table without IF NOT EXISTS.
+/// A migrator run on an already open store under the migration lock (as `StoreSchema.prepareBacktestDatabase`
+/// does), creating a table without IF NOT EXISTS.
 enum SecondModule {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpikeCore
+import SpikeTestKit
 import Testing
 @testable import SpikeData
 

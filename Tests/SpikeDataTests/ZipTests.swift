@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SpikeData
+import SpikeTestKit
 
 @Suite("zip archive reader")
 struct ZipTests {

@@ -44,12 +44,7 @@ struct FetchTestEnv {
     static func start(weatherKey: String? = nil) async throws -> FetchTestEnv {
         let ercot = try await FakeERCOTServer.start()
         let weather = try await FakeOpenMeteoServer.start(requiredAPIKey: weatherKey)
-        var c = FetchConfiguration()
-        c.ercotBaseURL = ercot.baseURL
-        c.ercotTokenURL = ercot.tokenURL
-        c.ercotUsername = ercot.credentials.username
-        c.ercotPassword = Secret(ercot.credentials.password)
-        c.ercotSubscriptionKey = Secret(ercot.credentials.subscriptionKey)
+        var c = ercot.fetchConfiguration()
         c.weatherForecastBaseURL = weather.baseURL
         c.weatherPreviousRunsBaseURL = weather.baseURL
         c.weatherAPIKey = weatherKey.map(Secret.init)

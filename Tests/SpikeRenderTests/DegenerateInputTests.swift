@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeTestKit
 import Testing
 @testable import SpikeRender
 

@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeTestKit
 @testable import SpikeRender
 
 /// Small fixed inputs for every chart type.

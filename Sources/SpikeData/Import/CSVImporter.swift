@@ -107,8 +107,8 @@ public enum LongFormatVariables {
         /// The default availability of a row starting at `start` (UTC seconds).
         func availableAt(start: Int64, minutes: Int) -> Int64 {
             switch self {
-            case .dayAheadForecast: return RowParser.dayAheadForecastAvailability(start: start)
-            case .actual: return start + Int64(minutes) * 60 + 3600
+            case .dayAheadForecast: return Publication.dayAheadForecast(intervalStart: start)
+            case .actual: return Publication.actual(intervalStart: start, minutes: minutes)
             }
         }
     }
@@ -746,18 +746,6 @@ struct RowParser {
         return id
     }
 
-    /// DAM availability: 13:30 CPT on the day before the delivery day.
-    static func damAvailability(start: Int64) -> Int64 {
-        let day = CentralTime.day(of: Instant(seconds: start)).adding(days: -1)
-        return (try? CentralTime.wall(day, hour: 13, minute: 30).seconds) ?? CentralTime.startOfDay(day).seconds + 13 * 3600 + 1800
-    }
-
-    /// Day-ahead forecast availability: 06:00 CPT on the day before the delivery day.
-    static func dayAheadForecastAvailability(start: Int64) -> Int64 {
-        let day = CentralTime.day(of: Instant(seconds: start)).adding(days: -1)
-        return CentralTime.unambiguousWall(day, hour: 6).seconds
-    }
-
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>, _ s: CSVSplitter, into state: inout ParseState, location: Location) throws {
         guard s.count >= minimumFields else {
             throw RowError(field: fieldName(s.count), message: "missing: the row has \(s.count) fields, \(minimumFields) needed")
@@ -788,7 +776,7 @@ struct RowParser {
             // After the empty check: a missing observation is skipped wherever it claims to start.
             try checkGrid(start: start, minutes: minutes, line, s, cStart)
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
-            var avail = market == .realTime ? start + Int64(minutes) * 60 : RowParser.damAvailability(start: start)
+            var avail = market == .realTime ? Publication.realTimePrice(intervalStart: start, minutes: minutes) : Publication.dayAheadPrice(intervalStart: start)
             if cAvail >= 0, !s.bytes(cAvail, in: line).isEmpty { avail = try instant(line, s, cAvail) }
             state.addPrice(series: series, start: start, minutes: minutes, price: price, availableAt: avail, location: location)
 
@@ -827,7 +815,7 @@ struct RowParser {
             }
             let series = try priceSeries(line, s, market: .realTime, state: &state)
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
-            state.addPrice(series: series, start: start, minutes: 15, price: price, availableAt: start + 900, location: location)
+            state.addPrice(series: series, start: start, minutes: 15, price: price, availableAt: Publication.realTimePrice(intervalStart: start, minutes: 15), location: location)
 
         case .np4190:
             let day = try date(line, s)
@@ -845,7 +833,7 @@ struct RowParser {
             }
             let series = try priceSeries(line, s, market: .dayAhead, state: &state)
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
-            state.addPrice(series: series, start: start, minutes: 60, price: price, availableAt: RowParser.damAvailability(start: start),
+            state.addPrice(series: series, start: start, minutes: 60, price: price, availableAt: Publication.dayAheadPrice(intervalStart: start),
                            location: location)
 
         case .np6788:
@@ -871,7 +859,7 @@ struct RowParser {
             let start = t - ((t % 300) + 300) % 300
             let series = try priceSeries(line, s, market: .realTime, state: &state)
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
-            state.addPrice(series: series, start: start, minutes: 5, price: price, availableAt: start + 300, tiebreak: t, location: location)
+            state.addPrice(series: series, start: start, minutes: 5, price: price, availableAt: Publication.realTimePrice(intervalStart: start, minutes: 5), tiebreak: t, location: location)
 
         case .gridstatusPrices, .gridstatusLoad, .gridstatusLoadForecast, .gridstatusFuelMix:
             try parseGridstatus(line, s, into: &state, location: location)

@@ -563,13 +563,13 @@ struct SyntheticSimulation {
             for j in 0..<m5 {
                 let s = t0 + Int64(j) * 300
                 out.append(PriceRecord(node: node, market: .realTime, start: Instant(seconds: s), minutes: 5,
-                                       price: series[j], availableAt: Instant(seconds: s + 300)))
+                                       price: series[j], availableAt: Instant(seconds: Publication.realTimePrice(intervalStart: s, minutes: 5))))
             }
         }
         for node in wanted {
             let series = dam[node]!
             for d in 0..<dayCount {
-                let available = CentralTime.wall(start.adding(days: d - 1), hour: 13, minute: 30, orFallback: t0)
+                let available = Publication.dayAheadPrice(deliveryDay: start.adding(days: d)).seconds
                 for i in dayStartIndex[d]..<dayStartIndex[d + 1] {
                     out.append(PriceRecord(node: node, market: .dayAhead, start: Instant(seconds: t0 + Int64(i) * 3600), minutes: 60,
                                            price: series[i], availableAt: Instant(seconds: available)))
@@ -722,7 +722,7 @@ struct SyntheticSimulation {
             let id = SeriesID(q, .actual, zone: zone)
             for i in 0..<n {
                 let s = t0 + Int64(i) * 3600
-                out.append(ValueRecord(series: id, start: Instant(seconds: s), minutes: 60, value: value(i), availableAt: Instant(seconds: s + 7200)))
+                out.append(ValueRecord(series: id, start: Instant(seconds: s), minutes: 60, value: value(i), availableAt: Instant(seconds: Publication.actual(intervalStart: s, minutes: 60))))
             }
         }
         // Energy in MW with one decimal, temperatures in °C with two.

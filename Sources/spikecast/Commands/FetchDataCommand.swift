@@ -4,7 +4,6 @@ import Logging
 import SpikeCore
 import SpikeData
 import SpikeFetch
-import SpikeTestKit
 
 struct FetchDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,12 +49,8 @@ struct FetchDataCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var outputFormat: TextFormat = .text
 
-    @Flag(name: .long, help: ArgumentHelp("Benchmark: fetch one month of 5-minute LMPs for four hubs from a built-in fake server.", visibility: .hidden))
-    var benchFake = false
-
     func run() async throws {
         let logger = global.logger("spikecast.fetch")
-        if benchFake { return try await runBench(logger: logger) }
         var config = FetchConfiguration(environment: .shared)
         config.chunkDays = max(1, chunkDays)
         if testConnection {
@@ -101,27 +96,4 @@ struct FetchDataCommand: AsyncParsableCommand {
         return try await runner.run(plan)
     }
 
-    func runBench(logger: Logger) async throws {
-        let server = try await FakeERCOTServer.start()
-        var config = FetchConfiguration()
-        config.ercotBaseURL = server.baseURL
-        config.ercotTokenURL = server.tokenURL
-        config.ercotUsername = server.credentials.username
-        config.ercotPassword = Secret(server.credentials.password)
-        config.ercotSubscriptionKey = Secret(server.credentials.subscriptionKey)
-        config.chunkDays = max(1, chunkDays)
-        let dir = global.dataDir.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("spikecast-bench-fetch-\(UUID().uuidString)")
-        let store = try Store(directory: dir)
-        let plan = FetchPlan(startDate: LocalDate(year: 2025, month: 1, day: 1)!, endDate: LocalDate(year: 2025, month: 1, day: 31)!,
-                             dataTypes: [.rtlmp], nodes: Node.defaults)
-        let t0 = Date()
-        let outcome = try await Self.fetch(plan: plan, config: config, store: store, logger: logger)
-        let seconds = Date().timeIntervalSince(t0)
-        await server.stop()
-        let rows = outcome.datasets.reduce(0) { $0 + $1.pricesStored }
-        print("fetch-data (fake ERCOT, 5-min LMPs, 4 hubs, 2025-01): \(rows) intervals, \(outcome.ercotRequests) requests "
-              + "(limit \(Int(config.requestsPerMinute))/min), \(String(format: "%.1f", seconds)) s")
-        if global.dataDir == nil { try? FileManager.default.removeItem(at: dir) }
-    }
 }

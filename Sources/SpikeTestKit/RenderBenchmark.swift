@@ -1,10 +1,12 @@
 import Foundation
 import SpikeCore
+import SpikeMetrics
+import SpikeRender
 
 /// Chart-rendering benchmark: every chart type for a synthetic one-year backtest
 /// (8,760 hourly targets × 3 thresholds, 35,136 15-minute real-time prices). The inputs are
 /// generated deterministically here (a seeded generator, not market data) so the figure is
-/// comparable from run to run; `spikecast bench-render` prints it.
+/// comparable from run to run; `spikecast-bench render` prints it.
 public enum RenderBenchmark {
     public struct Result: Sendable {
         /// Seconds to compute the curves and bins and render every chart to PNG in memory.
@@ -16,17 +18,11 @@ public enum RenderBenchmark {
         public var svgBytes: Int
     }
 
-    /// Deterministic pseudo-random numbers (SplitMix64).
+    /// Deterministic uniform numbers in [0, 1) from ``SplitMix64``.
     struct Generator {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / Double(1 << 53)
-        }
+        var source: SplitMix64
+        init(state: UInt64) { source = SplitMix64(seed: state) }
+        mutating func next() -> Double { Double(source.next() >> 11) / Double(1 << 53) }
     }
 
     /// A synthetic year: RT 15-minute and DAM hourly prices, and hourly probabilities and labels for
@@ -100,15 +96,11 @@ public enum RenderBenchmark {
             HeatmapRow(label: names[$0], values: Array(y.probabilities[$0].prefix(72)))
         }, rowTitle: "Threshold", figure: figure)
         func brier(by key: (Int) -> Int, _ k: Int) -> [MetricPoint] {
-            var s: [Int: (Double, Int)] = [:]
-            for i in y.hourStarts.indices {
-                let e = y.probabilities[k][i] - Double(y.labels[k][i])
-                s[key(i), default: (0, 0)].0 += e * e
-                s[key(i), default: (0, 0)].1 += 1
-            }
-            return s.keys.sorted().map { x in
-                let (sum, n) = s[x]!
-                let b = sum / Double(n), se = sqrt(b * (1 - min(b, 1)) / Double(n))
+            let groups = Dictionary(grouping: y.hourStarts.indices, by: key)
+            return groups.keys.sorted().map { x in
+                let rows = groups[x]!, n = rows.count
+                let b = Metrics.brier(rows.map { y.probabilities[k][$0] }, rows.map { Double(y.labels[k][$0]) })
+                let se = sqrt(b * (1 - min(b, 1)) / Double(n))
                 return MetricPoint(x: Double(x), value: b, lower: max(0, b - 1.64 * se), upper: b + 1.64 * se)
             }
         }
