@@ -139,7 +139,7 @@ extension RowParser {
                 start -= ((start % 300) + 300) % 300
             }
             let price = try number(line, s, cPrice, bound: Store.maxAbsPrice)
-            let avail = market == .realTime ? start + Int64(minutes) * 60 : RowParser.damAvailability(start: start)
+            let avail = market == .realTime ? Publication.realTimePrice(intervalStart: start, minutes: minutes) : Publication.dayAheadPrice(intervalStart: start)
             state.addPrice(series: series, start: start, minutes: minutes, price: price, availableAt: avail, tiebreak: tiebreak, location: location)
 
         case .gridstatusLoad, .gridstatusLoadForecast:

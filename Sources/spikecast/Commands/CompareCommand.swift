@@ -97,12 +97,12 @@ struct CompareCommand: ParsableCommand {
             if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
             let request = BacktestRequest(
                 startDate: start, endDate: end,
-                nodes: preset != nil ? [ProtocolV1.node] : try BacktestRunCommand.parseNodes(nodes),
-                thresholds: preset != nil ? ProtocolV1.thresholds : try BacktestRunCommand.parseThresholds(single: [], list: thresholds),
+                nodes: preset != nil ? [ProtocolV1.node] : (try nodes.map { try ArgumentParsing.nodes($0) } ?? Defaults.nodes([])),
+                thresholds: preset != nil ? ProtocolV1.thresholds : (try thresholds.map { try ArgumentParsing.thresholds($0) } ?? Defaults.thresholds([])),
                 models: configs, refitEvery: refitEvery, protocolV1: preset != nil, name: runName)
             FileHandle.standardError.write(Data("compare: running one backtest with every configuration (\(model.joined(separator: ", ")))\n".utf8))
             let store = try Store(directory: global.resolvedDataDir)
-            let bar = BacktestProgressBar(enabled: isatty(2) == 1, noColor: ProcessEnvironment.shared["NO_COLOR"] != nil)
+            let bar = ProgressBar(unit: "folds")
             let outcome = try ComparisonBacktest.run(request, store: store, logger: global.logger("spikecast.backtest"),
                                                      cpus: BacktestRunCommand.cpuQuota()) { done, total in bar.update(done, total) }
             bar.finish()
@@ -134,8 +134,8 @@ struct CompareCommand: ParsableCommand {
         let backtests = try BacktestStore(db: store.pool)
         let summary = try IssuedComparisonRun.evaluate(
             store: store, backtests: backtests, versions: modelVersion,
-            nodes: try nodes.map { try BacktestRunCommand.parseNodes($0) },
-            thresholds: try thresholds.map { try BacktestRunCommand.parseThresholds(single: [], list: $0) },
+            nodes: try nodes.map { try ArgumentParsing.nodes($0) },
+            thresholds: try thresholds.map { try ArgumentParsing.thresholds($0) },
             startDate: startDate.flatMap { LocalDate($0) }, endDate: endDate.flatMap { LocalDate($0) },
             evaluation: EvaluationOptions(bootstrapSamples: report.bootstrap), value: ValueOptions(battery: try BatterySpec()),
             at: Instant(seconds: Int64(Date().timeIntervalSince1970)))
@@ -156,10 +156,15 @@ struct CompareCommand: ParsableCommand {
             var object = try JSONSerialization.jsonObject(with: Data(IssuedComparisonRun.json(summary).utf8)) as? [String: Any] ?? [:]
             object["report"] = ["page": built.page.path, "headline": built.headline, "warnings": built.warnings] as [String: Any]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            try BacktestRunCommand.emit(String(decoding: data, as: UTF8.self), to: outputPath)
+            try Self.emit(String(decoding: data, as: UTF8.self), to: outputPath)
         case .text:
-            try BacktestRunCommand.emit(IssuedComparisonRun.text(summary) + "\n\nreport:   \(built.page.path)" + built.warnings.map { "\nwarning:  \($0)" }.joined(), to: outputPath)
+            try Self.emit(IssuedComparisonRun.text(summary) + "\n\nreport:   \(built.page.path)" + built.warnings.map { "\nwarning:  \($0)" }.joined(), to: outputPath)
         }
+    }
+
+    /// Writes `text` to `path` atomically, or prints it.
+    static func emit(_ text: String, to path: String?) throws {
+        if let path { try AtomicFile.write(text + "\n", to: URL(fileURLWithPath: path)) } else { print(text) }
     }
 
     /// Builds `spec` with the report options (as `ReportOptions.render`, without printing).
@@ -168,7 +173,7 @@ struct CompareCommand: ParsableCommand {
         let templates = try ReportTemplates.locate(explicit: report.templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
         let writer = ReportWriter(reportsDirectory: report.reportsURL, templates: templates, version: SpikecastVersion.current)
         var builder = ReportBuilder(
-            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: report.modelsURL(dataDir: global.resolvedDataDir)),
+            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: report.paths.modelsDir(flag: report.modelsDir, dataDir: global.resolvedDataDir)),
             writer: writer, logger: global.logger("spikecast.report"))
         builder.bootstrapSamples = report.bootstrap
         return try builder.build(spec)

@@ -69,7 +69,7 @@ struct DataExportCommand: ParsableCommand {
         guard start <= end else { throw ArgumentParser.ValidationError("--start-date \(start) is after --end-date \(end)") }
         guard !nodeList.isEmpty || !ids.isEmpty else { throw ArgumentParser.ValidationError("nothing to export: pass --nodes and/or --series") }
         return ExportRequest(nodes: nodeList, market: m, series: ids, startDate: start, endDate: end,
-                             asOf: try asOf.map { try TrainCommand.instant($0, flag: "--as-of") })
+                             asOf: try asOf.map { text in do { return try ArgumentParsing.instant(text) } catch { throw ValidationError("--as-of: \(error)") } })
     }
 
     func format() throws -> ExportFormat {
