@@ -186,14 +186,21 @@ public enum Trainer {
         logger?.info("training \(request.node): \(rows.count) rows, feature set \(request.config.featureSet), \(features.columnCount) features, as of \(CentralTime.local(request.asOf).display)")
         let clock = ContinuousClock()
         let started = clock.now
-        var model = try ForecastPipeline.fit(features: features, labels: labels, rows: rows, config: request.config, node: request.node, logger: logger)
-        let fit = (clock.now - started).components
+        let model = try ForecastPipeline.fit(features: features, labels: labels, rows: rows, config: request.config, node: request.node, logger: logger)
+        return try recordTraining(model, features: features, labels: labels, rows: rows, request: request, fitTime: clock.now - started)
+    }
+
+    /// Records on a freshly fitted `model` its training span, fingerprint and fitting time, and the
+    /// in-sample scores of every threshold on the training `rows`.
+    static func recordTraining(_ fitted: FittedNodeModel, features: FeatureMatrix, labels: SpikeLabels, rows: [Int], request: TrainingRequest,
+                               fitTime: Duration) throws -> FittedNodeModel {
+        var model = fitted
+        let fit = fitTime.components
         model.window = TrainingSpan(
             firstIssueDay: features.issueDays[rows.first!], lastIssueDay: features.issueDays[rows.last!],
             cutoff: request.asOf, rows: rows.count, fingerprint: fingerprint(features: features, labels: labels, rows: rows, node: request.node),
             labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: Double(fit.seconds) + Double(fit.attoseconds) * 1e-18)
-        let sub = features.subset(rows: rows)
-        let p = try model.predict(sub)
+        let p = try model.predict(features.subset(rows: rows))
         for t in model.thresholds {
             let y = labels.values[t]!
             let idx = rows.indices.filter { y[rows[$0]] >= 0 }
@@ -246,22 +253,9 @@ public enum Trainer {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        var model = try ForecastPipeline.fitPooled(members: members, config: request.config, logger: logger)[request.node]!
-        let fit = (clock.now - started).components
-        let features = own.examples.features, labels = own.examples.labels, rows = own.rows
-        model.window = TrainingSpan(
-            firstIssueDay: features.issueDays[rows.first!], lastIssueDay: features.issueDays[rows.last!],
-            cutoff: request.asOf, rows: rows.count, fingerprint: fingerprint(features: features, labels: labels, rows: rows, node: request.node),
-            labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: Double(fit.seconds) + Double(fit.attoseconds) * 1e-18)
-        let p = try model.predict(features.subset(rows: rows))
-        for t in model.thresholds {
-            let y = labels.values[t]!
-            let idx = rows.indices.filter { y[rows[$0]] >= 0 }
-            if !idx.isEmpty {
-                model.models[t]!.summary.training = ScoreSummary(predictions: idx.map { p[t]![$0] }, labels: idx.map { Double(y[rows[$0]]) })
-            }
-        }
-        return model
+        let model = try ForecastPipeline.fitPooled(members: members, config: request.config, logger: logger)[request.node]!
+        return try recordTraining(model, features: own.examples.features, labels: own.examples.labels, rows: own.rows, request: request,
+                                  fitTime: clock.now - started)
     }
 
     /// SHA-256 of exactly what was fitted on: feature names, values, target starts and labels of `rows`.

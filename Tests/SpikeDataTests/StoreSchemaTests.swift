@@ -79,7 +79,7 @@ import Testing
     func backtestOnlyDatabase() throws {
         let queue = try DatabaseQueue()
         try StoreSchema.prepareBacktestDatabase(queue)
-        let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name") }
+        let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' AND name NOT LIKE 'sqlite_%' ORDER BY name") }
         #expect(tables == ["backtest_folds", "backtest_predictions", "backtest_runs"])
     }
 }

@@ -33,8 +33,8 @@ struct DataStatusCommand: ParsableCommand {
     func run() throws {
         let logger = global.logger("spikecast.data")
         let store = try global.openStore()
-        logger.debug("reading status", metadata: ["db": "\(store.databasePath)"])
         let status = try store.status()
+        logger.info("read the store's coverage", metadata: ["db": "\(store.databasePath)", "series": "\(status.count)"])
         switch outputFormat {
         case .json:
             print(try jsonText(SeriesStatus.Report(dataDir: store.directory.path, series: status)))
