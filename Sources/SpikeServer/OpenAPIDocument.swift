@@ -72,7 +72,9 @@ public enum OpenAPIDocument {
               { "name": "node", "in": "query", "required": true, "description": "Settlement point, exactly as the service names it (the served document enumerates the service's nodes).",
                 "schema": { "type": "string" }, "example": "HB_NORTH" },
               { "name": "threshold", "in": "query", "required": true, "description": "Price threshold in $/MWh as the service writes it, e.g. 100 (the served document enumerates the service's thresholds).",
-                "schema": { "type": "string" }, "example": "100" }
+                "schema": { "type": "string" }, "example": "100" },
+              { "name": "role", "in": "query", "required": false, "description": "`production` (default): the newest forecast of any version but the shadow one; `shadow`: the newest forecast of the challenger version the service is configured with (404 when none is configured or issued).",
+                "schema": { "type": "string", "enum": ["production", "shadow"], "default": "production" } }
             ],
             "responses": {
               "200": { "description": "The forecast.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Forecast" } } } },
@@ -160,7 +162,7 @@ public enum OpenAPIDocument {
           },
           "Forecast": {
             "type": "object",
-            "required": ["node", "threshold", "issue_date", "issue_time", "issue_time_cpt", "created_at", "deadline", "issued_before_deadline", "model_version", "hours"],
+            "required": ["node", "threshold", "issue_date", "issue_time", "issue_time_cpt", "created_at", "deadline", "issued_before_deadline", "model_version", "role", "hours"],
             "properties": {
               "id": { "type": "integer", "description": "The stored forecast's id." },
               "node": { "type": "string", "examples": ["HB_NORTH"] },
@@ -172,6 +174,7 @@ public enum OpenAPIDocument {
               "deadline": { "type": "string", "format": "date-time", "description": "When the day's forecast was due (the forecast deadline hour, CPT)." },
               "issued_before_deadline": { "type": "boolean" },
               "model_version": { "type": "string" },
+              "role": { "type": "string", "enum": ["production", "shadow"], "description": "Whether this is the production forecast or the shadow (challenger) one." },
               "hours": { "type": "array", "items": { "$ref": "#/components/schemas/ForecastHour" } }
             },
             "additionalProperties": false

@@ -31,6 +31,20 @@ struct OpenAPITests {
         #expect(documented.subtracting(registered).isEmpty, "documented operations that serve does not register: \(documented.subtracting(registered).sorted())")
     }
 
+    @Test("the forecast endpoint documents every query parameter it reads (node, threshold, role) and the role it answers")
+    func forecastParametersAndRole() throws {
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.text.utf8)) as? [String: Any])
+        let paths = try #require(doc["paths"] as? [String: Any])
+        let get = try #require((paths["/api/v1/forecasts/latest"] as? [String: Any])?["get"] as? [String: Any])
+        let params = try #require(get["parameters"] as? [[String: Any]])
+        #expect(params.compactMap { $0["name"] as? String } == ["node", "threshold", "role"])
+        let role = try #require(params.first { $0["name"] as? String == "role" })
+        #expect((role["schema"] as? [String: Any])?["enum"] as? [String] == ["production", "shadow"])
+        let forecast = try #require(((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])?["Forecast"] as? [String: Any])
+        #expect((forecast["required"] as? [String])?.contains("role") == true)
+        #expect((forecast["properties"] as? [String: Any])?["role"] != nil)
+    }
+
     @Test("every $ref resolves and every operation has an id and responses")
     func referencesResolve() throws {
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.text.utf8)) as? [String: Any])
