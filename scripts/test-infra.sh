@@ -169,7 +169,9 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 [ -n "$fetch_ok" ] || { echo "the scheduled fetch-data job did not succeed (or forecast-report did not fail):" >&2; http_body "http://127.0.0.1:$SPORT/health" >&2; tail -20 "$TMP/serve.log" >&2; exit 1; }
-grep -h '"job":"fetch-data"' "$TMP"/logs/spikecast-*.jsonl | grep -q '"run_id":[1-9]' || { echo "no JSON log line with job and run id" >&2; exit 1; }
+# One grep (keys are sorted: "job" comes before "run_id"): `grep … | grep -q` under pipefail fails
+# at random when grep -q exits early and the first grep dies of SIGPIPE.
+grep -qh '"job":"fetch-data".*"run_id":[1-9]' "$TMP"/logs/spikecast-*.jsonl || { echo "no JSON log line with job and run id" >&2; exit 1; }
 
 echo "-- /livez, HEAD /metrics, promtool check metrics on the live /metrics"
 python3 - "http://127.0.0.1:$SPORT" <<'PY'
