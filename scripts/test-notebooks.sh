@@ -10,24 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
-python3 -c 'import venv, ensurepip' 2>/dev/null || {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null; }
-}
+. scripts/lib/common.sh
 VENV="$ROOT/.build/notebook-venv"
-PINS=(pandas==3.1.1 polars==2.1.0 duckdb==2.0.1)
-if ! "$VENV/bin/python" -c 'import pandas, polars, duckdb' 2>/dev/null; then
-  echo "test-notebooks: installing ${PINS[*]} into $VENV" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "${PINS[@]}"
-fi
-
-BIN="${SPIKECAST_BIN:-}"
-if [ -z "$BIN" ]; then
-  BIN="$(swift build --show-bin-path)/spikecast"
-  [ -x "$BIN" ] || swift build --product spikecast
-fi
-[ -x "$BIN" ] || { echo "test-notebooks: no spikecast binary at $BIN" >&2; exit 1; }
+ensure_venv "$VENV" "pandas, polars, duckdb" pandas==3.1.1 polars==2.1.0 duckdb==2.0.1
+BIN="$(spikecast_bin)"
 
 TMP="$(mktemp -d)"
 trap '[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" >&2 || rm -rf "$TMP"' EXIT

@@ -10,24 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -c 'import venv, ensurepip' 2>/dev/null || {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null; }
-}
+. scripts/lib/common.sh
 VENV="$PWD/.build/openapi-venv"
-PINS=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
-if ! "$VENV/bin/python" -c 'import schemathesis, openapi_spec_validator' 2>/dev/null; then
-  echo "test-openapi: installing ${PINS[*]} into $VENV" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "${PINS[@]}"
-fi
-
-BIN="${SPIKECAST_BIN:-}"
-if [ -z "$BIN" ]; then
-  BIN="$(swift build --show-bin-path)/spikecast"
-  [ -x "$BIN" ] || swift build --product spikecast
-fi
-[ -x "$BIN" ] || { echo "test-openapi: no spikecast binary at $BIN" >&2; exit 1; }
+ensure_venv "$VENV" "schemathesis, openapi_spec_validator" schemathesis==4.32.5 openapi-spec-validator==0.9.0
+BIN="$(spikecast_bin)"
 
 TMP="$(mktemp -d)"
 SERVE_PID=""

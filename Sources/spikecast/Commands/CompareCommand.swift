@@ -43,10 +43,10 @@ struct CompareCommand: ParsableCommand {
     var outputPath: String?
 
     @Option(help: "First issue day (YYYY-MM-DD); required with --model.")
-    var startDate: String?
+    var startDate: DateArg?
 
     @Option(help: "Last issue day (YYYY-MM-DD; default: the last fully labelled day).")
-    var endDate: String?
+    var endDate: DateArg?
 
     @Option(help: "Comma-separated nodes (default DEFAULT_NODE_IDS or the four hubs).")
     var nodes: String?
@@ -69,9 +69,6 @@ struct CompareCommand: ParsableCommand {
             guard Set(modelVersion).count == modelVersion.count else {
                 throw ArgumentParser.ValidationError("--model-version repeats a version (\(modelVersion.joined(separator: ", ")))")
             }
-            for (flag, text) in [("--start-date", startDate), ("--end-date", endDate)] {
-                if let text, LocalDate(text) == nil { throw ArgumentParser.ValidationError("\(flag) '\(text)' is not a date (YYYY-MM-DD)") }
-            }
         default:
             throw ArgumentParser.ValidationError("give either --model A --model B [--model C …], --backtest-id A --backtest-id B or --model-version A --model-version B [--model-version C …] (got \(model.count) models, \(backtestId.count) backtests, \(modelVersion.count) model versions)")
         }
@@ -88,20 +85,15 @@ struct CompareCommand: ParsableCommand {
             spec.title = "Backtest #\(backtestId[0]) vs #\(backtestId[1])"
         } else {
             let runName = "compare \(model.joined(separator: " vs ")) \(UUID().uuidString.prefix(8))"
-            guard let start = LocalDate(startDate!) else { throw ArgumentParser.ValidationError("--start-date '\(startDate!)' is not a date (YYYY-MM-DD)") }
-            let end = try endDate.map { text -> LocalDate in
-                guard let d = LocalDate(text) else { throw ArgumentParser.ValidationError("--end-date '\(text)' is not a date (YYYY-MM-DD)") }
-                return d
-            }
             let configs = try model.map(BacktestRunCommand.loadConfig)
             if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
             let request = BacktestRequest(
-                startDate: start, endDate: end,
+                startDate: startDate!.date, endDate: endDate?.date,
                 nodes: preset != nil ? [ProtocolV1.node] : (try nodes.map { try ArgumentParsing.nodes($0) } ?? Defaults.nodes([])),
                 thresholds: preset != nil ? ProtocolV1.thresholds : (try thresholds.map { try ArgumentParsing.thresholds($0) } ?? Defaults.thresholds([])),
                 models: configs, refitEvery: refitEvery, protocolV1: preset != nil, name: runName)
             FileHandle.standardError.write(Data("compare: running one backtest with every configuration (\(model.joined(separator: ", ")))\n".utf8))
-            let store = try Store(directory: global.resolvedDataDir)
+            let store = try global.openStore()
             let bar = ProgressBar(unit: "folds")
             let outcome = try ComparisonBacktest.run(request, store: store, logger: global.logger("spikecast.backtest"),
                                                      cpus: BacktestRunCommand.cpuQuota()) { done, total in bar.update(done, total) }
@@ -114,12 +106,7 @@ struct CompareCommand: ParsableCommand {
                 throw ArgumentParser.ValidationError("the comparison backtest holds models \(names.joined(separator: ", ")), not \(ordered.joined(separator: ", "))")
             }
             spec.selection.backtestId = String(run)
-            if ordered.count == 2 {
-                spec.selection.model = ordered[0]
-                spec.selection.compareModel = ordered[1]
-            } else {
-                spec.selection.models = ordered
-            }
+            Self.select(ordered, in: &spec.selection)
             spec.name = report.name ?? "compare-" + ordered.map(Self.slug).joined(separator: "-vs-")
             spec.title = ordered.joined(separator: " vs ")
         }
@@ -130,27 +117,22 @@ struct CompareCommand: ParsableCommand {
     /// `--model-version`: score the issued forecasts of the versions, store them as a backtest run and
     /// write the comparison report of that run.
     func runIssued() throws {
-        let store = try Store(directory: global.resolvedDataDir)
+        let store = try global.openStore()
         let backtests = try BacktestStore(db: store.pool)
         let summary = try IssuedComparisonRun.evaluate(
             store: store, backtests: backtests, versions: modelVersion,
             nodes: try nodes.map { try ArgumentParsing.nodes($0) },
             thresholds: try thresholds.map { try ArgumentParsing.thresholds($0) },
-            startDate: startDate.flatMap { LocalDate($0) }, endDate: endDate.flatMap { LocalDate($0) },
+            startDate: startDate?.date, endDate: endDate?.date,
             evaluation: EvaluationOptions(bootstrapSamples: report.bootstrap), value: ValueOptions(battery: try BatterySpec()),
             at: Instant(seconds: Int64(Date().timeIntervalSince1970)))
         var spec = try report.builtInSpec("comparison")
         spec.selection.backtestId = String(summary.runID)
-        if modelVersion.count == 2 {
-            spec.selection.model = modelVersion[0]
-            spec.selection.compareModel = modelVersion[1]
-        } else {
-            spec.selection.models = modelVersion
-        }
+        Self.select(modelVersion, in: &spec.selection)
         spec.name = report.name ?? "compare-issued-" + modelVersion.map(Self.slug).joined(separator: "-vs-")
         spec.title = "Issued forecasts: " + modelVersion.joined(separator: " vs ")
         spec.description = "Forecasts issued by trained model versions, scored on the realized labels of the target hours every version forecast (docs/evaluation.md)."
-        let built = try buildReport(spec, global: global)
+        let built = try report.build(spec, global: global)
         switch report.outputFormat {
         case .json:
             var object = try JSONSerialization.jsonObject(with: Data(IssuedComparisonRun.json(summary).utf8)) as? [String: Any] ?? [:]
@@ -167,16 +149,13 @@ struct CompareCommand: ParsableCommand {
         if let path { try AtomicFile.write(text + "\n", to: URL(fileURLWithPath: path)) } else { print(text) }
     }
 
-    /// Builds `spec` with the report options (as `ReportOptions.render`, without printing).
-    func buildReport(_ spec: ReportSpec, global: GlobalOptions) throws -> ReportBuilder.Output {
-        let store = try Store(directory: global.resolvedDataDir)
-        let templates = try ReportTemplates.locate(explicit: report.templatesDir, environment: ProcessEnvironment.shared["SPIKECAST_TEMPLATES_DIR"])
-        let writer = ReportWriter(reportsDirectory: report.reportsURL, templates: templates, version: SpikecastVersion.current)
-        var builder = ReportBuilder(
-            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: report.paths.modelsDir(flag: report.modelsDir, dataDir: global.resolvedDataDir)),
-            writer: writer, logger: global.logger("spikecast.report"))
-        builder.bootstrapSamples = report.bootstrap
-        return try builder.build(spec)
+    /// The comparison report's models: A and B for two, the list (each against the first) for more.
+    static func select(_ models: [String], in selection: inout ReportSpec.Selection) {
+        if models.count == 2 {
+            (selection.model, selection.compareModel) = (models[0], models[1])
+        } else {
+            selection.models = models
+        }
     }
 
     static func slug(_ s: String) -> String {

@@ -21,7 +21,7 @@ struct DataExportCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, parsing: .singleValue, help: "Nodes whose prices to export, comma-separated or repeated (e.g. HB_HUBAVG).")
-    var nodes: [String] = []
+    var nodes: [NodeList] = []
 
     @Option(name: .long, help: "Price market: rt or dam (default rt).")
     var market: String = "rt"
@@ -30,13 +30,13 @@ struct DataExportCommand: ParsableCommand {
     var series: [String] = []
 
     @Option(name: .long, help: "First CPT operating day, YYYY-MM-DD.")
-    var startDate: String
+    var startDate: DateArg
 
     @Option(name: .long, help: "Last CPT operating day (included), YYYY-MM-DD.")
-    var endDate: String
+    var endDate: DateArg
 
     @Option(name: .long, help: "Point-in-time view: ISO-8601 instant (2024-07-15T06:00:00-05:00) or a date for its 06:00 CPT issue.")
-    var asOf: String?
+    var asOf: InstantArg?
 
     @Option(name: .long, help: "Output file (.csv, .csv.gz, .json); default standard output.")
     var outputPath: String?
@@ -51,12 +51,7 @@ struct DataExportCommand: ParsableCommand {
         case "dam", "da", "dayahead", "day-ahead": m = .dayAhead
         default: throw ArgumentParser.ValidationError("--market '\(market)' is not rt or dam")
         }
-        var nodeList: [Node] = []
-        for n in nodes.flatMap({ $0.split(separator: ",") }) {
-            do { nodeList.append(try Node.validated(n.trimmingCharacters(in: .whitespaces))) } catch {
-                throw ArgumentParser.ValidationError("--nodes: \(error)")
-            }
-        }
+        let nodeList = nodes.flatMap(\.nodes)
         var ids: [SeriesID] = []
         for s in series.flatMap({ $0.split(separator: ",") }) {
             guard let id = SeriesID(variableName: s.trimmingCharacters(in: .whitespaces)) else {
@@ -64,12 +59,11 @@ struct DataExportCommand: ParsableCommand {
             }
             ids.append(id)
         }
-        guard let start = LocalDate(startDate) else { throw ArgumentParser.ValidationError("--start-date '\(startDate)' is not a date YYYY-MM-DD") }
-        guard let end = LocalDate(endDate) else { throw ArgumentParser.ValidationError("--end-date '\(endDate)' is not a date YYYY-MM-DD") }
+        let start = startDate.date, end = endDate.date
         guard start <= end else { throw ArgumentParser.ValidationError("--start-date \(start) is after --end-date \(end)") }
         guard !nodeList.isEmpty || !ids.isEmpty else { throw ArgumentParser.ValidationError("nothing to export: pass --nodes and/or --series") }
         return ExportRequest(nodes: nodeList, market: m, series: ids, startDate: start, endDate: end,
-                             asOf: try asOf.map { text in do { return try ArgumentParsing.instant(text) } catch { throw ValidationError("--as-of: \(error)") } })
+                             asOf: asOf?.instant)
     }
 
     func format() throws -> ExportFormat {

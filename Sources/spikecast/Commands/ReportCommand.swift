@@ -35,19 +35,23 @@ struct ReportOptions: ParsableArguments {
     var reportsURL: URL { paths.reportsDir(flag: reportsDir) }
     func templates() throws -> ReportTemplates { try ReportTemplates.locate(explicit: templatesDir, environment: paths.templatesDir(flag: nil)) }
 
-    /// Opens the store and templates, builds the spec and prints where the report went.
-    func render(_ spec: ReportSpec, global: GlobalOptions) throws {
+    /// Opens the store and templates and builds the spec (`--name` overrides its folder).
+    func build(_ spec: ReportSpec, global: GlobalOptions) throws -> ReportBuilder.Output {
         var spec = spec
         if let name { spec.name = name }
-        let logger = global.logger("spikecast.report")
         let store = try global.openStore()
         let writer = ReportWriter(reportsDirectory: reportsURL, templates: try templates(), version: SpikecastVersion.current)
         let models = paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir)
         var builder = ReportBuilder(
             sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: models),
-            writer: writer, logger: logger)
+            writer: writer, logger: global.logger("spikecast.report"))
         builder.bootstrapSamples = bootstrap
-        let out = try builder.build(spec)
+        return try builder.build(spec)
+    }
+
+    /// Builds the spec and prints where the report went.
+    func render(_ spec: ReportSpec, global: GlobalOptions) throws {
+        let out = try build(spec, global: global)
         print(outputFormat == .json ? try jsonText(out) : out.text(reportsDirectory: reportsURL))
     }
 
