@@ -10,7 +10,9 @@
 # Usage: scripts/bench_multinode.sh PATH/TO/spikecast
 # Environment: MULTINODE_MODELS (default "default reference climatology-seasonal"), MULTINODE_NODES
 # (comma-separated, default the 15 points), MULTINODE_START / MULTINODE_END (issue days), MULTINODE_KEEP=DIR
-# keeps the data dir and JSON there. The `reference` configuration (300 rounds × 3 thresholds per fold) is the
+# keeps the data dir and JSON there, MULTINODE_REUSE=1 (with MULTINODE_KEEP) re-prints the table from the kept
+# JSON of a configuration instead of running it again. A configuration is a built-in name or a JSON file
+# (`--model-config FILE`), labelled by its file name. The `reference` configuration (300 rounds × 3 thresholds per fold) is the
 # slow one: about 15 × its one-node time.
 set -euo pipefail
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
@@ -33,16 +35,23 @@ if [ ! -f "$WORK/data/spikecast.sqlite" ]; then
     "$BIN" import --data-dir "$WORK/data" "$SHARED/ercot" "$SHARED/ercot-hourly" --log-level warning > /dev/null
 fi
 LOAD="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+LABELS=""
 for cfg in $MODELS; do
+    # A configuration is a built-in name or a JSON file; its label (file name without .json) names the outputs.
+    label="$(basename "$cfg" .json)"
+    LABELS="$LABELS $label"
+    if [ -n "${MULTINODE_REUSE:-}" ] && [ -f "$WORK/$label.json" ] && [ -f "$WORK/$label.seconds" ]; then
+        echo "-- $label: reusing $WORK/$label.json (MULTINODE_REUSE)"; continue
+    fi
     echo "-- spikecast backtest --model-config $cfg ($START … $END, $(echo "$NODES" | tr ',' '\n' | wc -l) points, load average $LOAD)"
     t0=$(date +%s.%N)
     "$BIN" backtest --data-dir "$WORK/data" --log-level warning --nodes "$NODES" --thresholds 100,500,1000 \
         --start-date "$START" --end-date "$END" --refit-every 2 --model-config "$cfg" --bootstrap 0 --fresh \
-        --name "multinode $cfg" --output-format json --output-path "$WORK/$cfg.json"
+        --name "multinode $label" --output-format json --output-path "$WORK/$label.json"
     t1=$(date +%s.%N)
-    python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$t1" > "$WORK/$cfg.seconds"
+    python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$t1" > "$WORK/$label.seconds"
 done
-python3 - "$WORK" $MODELS <<'PY'
+python3 - "$WORK" $LABELS <<'PY'
 import json, os, sys
 work, models = sys.argv[1], sys.argv[2:]
 runs = {}

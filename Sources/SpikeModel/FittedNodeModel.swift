@@ -13,6 +13,9 @@ public enum Predictor: Sendable {
     case xgboost(XGBoostBooster)
     /// The anchor threshold's forecast times a fixed ratio (``ThresholdChain``).
     case chained(anchor: Threshold, ratio: Double)
+    /// The exceedance-curve booster shared by every threshold, read at this threshold's level
+    /// (``ExceedanceCurve``).
+    case curve(XGBoostBooster, level: Double)
 
     public var kindName: String {
         switch self {
@@ -23,6 +26,7 @@ public enum Predictor: Sendable {
         case .logistic: return "logistic"
         case .xgboost: return "xgboost"
         case .chained: return "chained"
+        case .curve: return "curve"
         }
     }
 }
@@ -230,6 +234,9 @@ public struct FittedNodeModel: Sendable {
         case .xgboost(let b):
             guard let dmatrix else { return [] }
             return try b.predict(dmatrix)
+        case .curve(let b, let level):
+            guard x.rowCount > 0 else { return [] }
+            return try b.predict(ExceedanceCurve.matrix(x, level: level, nthread: 2))
         case .chained(let a, _):
             throw ModelError("a chained predictor (anchor $\(a)) has no forecast of its own; FittedNodeModel.predict scales the anchor's")
         }

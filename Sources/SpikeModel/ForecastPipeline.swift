@@ -23,6 +23,10 @@ public enum ForecastPipeline {
         // CPT hour of day and month by feature row.
         var hourOf = [Int](repeating: 0, count: features.rowCount), monthOf = [Int](repeating: 1, count: features.rowCount)
         for (i, r) in rows.enumerated() { hourOf[r] = hoursAll.hours[i]; monthOf[r] = hoursAll.months[i] }
+        if config.exceedanceCurve == true {
+            return try fitCurve(features: features, labels: labels, rows: rows, config: config, node: node,
+                                hour: { hourOf[$0] }, month: { monthOf[$0] }, sampleWeights: sampleWeights, logger: logger)
+        }
         let cache = MatrixCache()
         cache.rowWeights = sampleWeights
         let anchor = config.thresholdChain?.anchor

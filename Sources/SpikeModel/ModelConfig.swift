@@ -317,13 +317,19 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// Train one model on the rows of several nodes at once (``PoolConfig``); nil = one model per
     /// node. The default is nil.
     public var pool: PoolConfig?
+    /// One booster for every threshold, fitted on the rows stacked per threshold with ln(threshold) as a
+    /// feature constrained to a non-increasing effect (``ExceedanceCurve``): a model of the hour's maximum
+    /// price, monotone across thresholds by construction. XGBoost only, without a threshold chain,
+    /// calibration or recency weighting. The default is nil = off (one model per threshold or a chain); nil is
+    /// not written, so configurations without the curve keep their JSON form.
+    public var exceedanceCurve: Bool?
 
     public init(name: String) { self.name = name }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
         case noPositives = "no_positives", thresholdChain = "threshold_chain", climatologyBlend = "climatology_blend"
-        case monotone, recency, pool
+        case monotone, recency, pool, exceedanceCurve = "exceedance_curve"
     }
 
     public init(from decoder: Decoder) throws {
@@ -342,6 +348,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         monotone = try c.decodeIfPresent(Bool.self, forKey: .monotone) ?? true
         recency = try c.decodeIfPresent(RecencyConfig.self, forKey: .recency)
         pool = try c.decodeIfPresent(PoolConfig.self, forKey: .pool)
+        exceedanceCurve = try c.decodeIfPresent(Bool.self, forKey: .exceedanceCurve)
     }
 
     /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested
@@ -541,6 +548,13 @@ public struct ModelConfig: Codable, Sendable, Hashable {
                 if ns.isEmpty { throw ModelError("\(field("pool.nodes")) must list at least one node (or be absent: every hub and load zone)") }
                 for n in ns { do { _ = try Node.validated(n) } catch { throw ModelError("\(field("pool.nodes")): \(error)") } }
             }
+        }
+        if exceedanceCurve == true {
+            if kind != .xgboost { throw ModelError("\(field("exceedance_curve")) applies to kind xgboost only, got \(kind.rawValue)") }
+            if thresholdChain != nil { throw ModelError("\(field("exceedance_curve")) and 'threshold_chain' exclude each other: the curve already ties every threshold together") }
+            if recency != nil { throw ModelError("\(field("exceedance_curve")) does not take 'recency' weighting") }
+            if calibration.method != .none { throw ModelError("\(field("exceedance_curve")) does not take calibration (method must be none)") }
+            if xgboost.earlyStoppingRounds != nil { throw ModelError("\(field("exceedance_curve")) does not take xgboost.early_stopping_rounds") }
         }
         if let a = thresholdChain?.anchor, !(a.dollars > 0 && a.dollars.isFinite) {
             throw ModelError("\(field("threshold_chain.anchor")) must be a positive price in $/MWh, got \(a.dollars)")

@@ -54,6 +54,8 @@ struct StoredThreshold: Codable {
     var boosterFile: String?
     var chainAnchor: Threshold?
     var chainRatio: Double?
+    /// ln(threshold) at which an exceedance-curve booster is read.
+    var curveLevel: Double?
     var calibrator: IsotonicCalibrator?
     var blend: ClimatologyBlend?
     var climatology: HourClimatology
@@ -156,6 +158,12 @@ public struct ModelRegistry: Sendable {
                         try b.save(to: nodeDir.appendingPathComponent(file))
                         s.boosterFile = file
                     case .chained(let a, let r): s.chainAnchor = a; s.chainRatio = r
+                    case .curve(let b, let level):
+                        // The shared booster, written with each threshold so every file stands alone.
+                        let file = "t\(t).booster.json"
+                        try b.save(to: nodeDir.appendingPathComponent(file))
+                        s.boosterFile = file
+                        s.curveLevel = level
                     }
                     s.calibrator = tm.calibrator
                     s.blend = tm.blend
@@ -249,6 +257,9 @@ public struct ModelRegistry: Sendable {
                 case "xgboost":
                     let file = try need(s.boosterFile, "boosterFile", url)
                     predictor = .xgboost(try XGBoostBooster.load(from: nodeDir.appendingPathComponent(file), nthread: meta.config.xgboost.nthread))
+                case "curve":
+                    let file = try need(s.boosterFile, "boosterFile", url), level = try need(s.curveLevel, "curveLevel", url)
+                    predictor = .curve(try XGBoostBooster.load(from: nodeDir.appendingPathComponent(file), nthread: meta.config.xgboost.nthread), level: level)
                 case "chained":
                     let anchor = try need(s.chainAnchor, "chainAnchor", url), ratio = try need(s.chainRatio, "chainRatio", url)
                     guard stored.thresholds.contains(where: { $0.threshold == anchor && $0.kind != "chained" }) else {

@@ -131,6 +131,9 @@ public enum ModelText {
         if let chain = m.config.thresholdChain {
             lines.append("  chain:        thresholds above $\(chain.anchor) = the $\(chain.anchor) forecast × (k_u + ½)/(k_$\(chain.anchor) + 1)")
         }
+        if m.config.exceedanceCurve == true {
+            lines.append("  curve:        one booster for every threshold, rows stacked per threshold with \(ExceedanceCurve.featureName) (constrained non-increasing)")
+        }
         lines.append("  calibration:  \(m.config.calibration.method.rawValue)\(m.config.calibration.method == .isotonic ? " (last \(m.config.calibration.holdoutDays) issue days)" : "")")
         for n in m.nodes {
             if let w = n.window {

@@ -15,7 +15,17 @@ struct PooledParityTests {
     static let forecast: [Node] = ["HB_WEST", "HB_NORTH"]
     static let thresholds = [Threshold(100), Threshold(500), Threshold(1000)]
 
-    @Test("train + predict == backtest rows to 1e-9", arguments: ["system", "pooled"])
+    /// `pooled-curve`: the pooled configuration with one exceedance curve for every threshold instead of the chain.
+    static func config(named name: String) throws -> ModelConfig {
+        guard name == "pooled-curve" else { return try ModelConfig.named(name) }
+        var c = ModelConfig.pooled
+        c.name = name
+        c.thresholdChain = nil
+        c.exceedanceCurve = true
+        return c
+    }
+
+    @Test("train + predict == backtest rows to 1e-9", arguments: ["system", "pooled", "pooled-curve"])
     func trainAndPredictEqualBacktest(configName: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(configName)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -24,7 +34,7 @@ struct PooledParityTests {
         cfg.nodes = Self.stored
         let ds = try SyntheticMarket(seed: 3, start: LocalDate("2024-01-01")!, end: LocalDate("2024-03-25")!, configuration: cfg).generate()
         try store.write(prices: ds.prices, values: ds.values, source: "synthetic", duplicatesDropped: [])
-        var config = try ModelConfig.named(configName)
+        var config = try Self.config(named: configName)
         config.xgboost.rounds = 20
         let d = LocalDate("2024-03-09")!
 
@@ -41,10 +51,13 @@ struct PooledParityTests {
         for node in Self.forecast {
             let request = TrainingRequest(node: node, thresholds: Self.thresholds, config: config, asOf: Issue(day: d).time)
             let model = try Trainer.train(store: store, request: request)
-            if configName == "pooled" {
+            if config.pool != nil {
                 // One booster for all three stored nodes; this node's own climatology.
                 #expect(model.models[Threshold(100)]?.summary.pooledNodes == 3)
                 #expect(model.featureNames.contains("node_index"))
+            }
+            if config.exceedanceCurve == true {
+                guard case .curve = model.models[Threshold(1000)]?.predictor else { Issue.record("$1000 is not read from the curve"); continue }
             }
             let registry = ModelRegistry(directory: ModelRegistry.directory(dataDirectory: dir))
             let meta = try registry.save([model], createdAt: Instant(seconds: 0), version: "parity-\(node)", storeID: try store.storeID())
