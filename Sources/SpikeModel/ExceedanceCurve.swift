@@ -111,3 +111,15 @@ extension ForecastPipeline {
         return FittedNodeModel(node: node, config: config, featureNames: features.featureNames, models: models)
     }
 }
+
+/// Boosting from the climatology (``ModelConfig/climatologyOffset``): the base margin of a row is the
+/// log-odds of the hour × month climatology at its target hour and month.
+public enum ClimatologyOffset {
+    /// log(c / (1 − c)) with c clipped to [1e-6, 1 − 1e-6].
+    public static func margins(_ c: SeasonalClimatology, hours: [Int], months: [Int]) -> [Float] {
+        c.predict(hours: hours, months: months).map { p in
+            let q = min(max(p, 1e-6), 1 - 1e-6)
+            return Float(log(q / (1 - q)))
+        }
+    }
+}

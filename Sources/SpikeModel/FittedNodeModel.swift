@@ -11,6 +11,9 @@ public enum Predictor: Sendable {
     case damSignal(DAMSignalModel)
     case logistic(LogisticModel)
     case xgboost(XGBoostBooster)
+    /// A booster that starts from the hour × month climatology's log-odds (``ModelConfig/climatologyOffset``):
+    /// its trees model only the departure from the climatology.
+    case xgboostOffset(XGBoostBooster, offset: SeasonalClimatology)
     /// The anchor threshold's forecast times a fixed ratio (``ThresholdChain``).
     case chained(anchor: Threshold, ratio: Double)
     /// The exceedance-curve booster shared by every threshold, read at this threshold's level
@@ -25,6 +28,7 @@ public enum Predictor: Sendable {
         case .damSignal: return "dam-signal"
         case .logistic: return "logistic"
         case .xgboost: return "xgboost"
+        case .xgboostOffset: return "xgboost-offset"
         case .chained: return "chained"
         case .curve: return "curve"
         }
@@ -234,6 +238,12 @@ public struct FittedNodeModel: Sendable {
         case .xgboost(let b):
             guard let dmatrix else { return [] }
             return try b.predict(dmatrix)
+        case .xgboostOffset(let b, let offset):
+            guard x.rowCount > 0 else { return [] }
+            // Its own matrix: the margins belong to this model, not to a matrix shared by thresholds.
+            let m = try XGBoostMatrix(values: x.values, rows: x.rowCount, columns: x.columnCount, featureNames: x.featureNames)
+            try m.setBaseMargin(ClimatologyOffset.margins(offset, hours: calendar.hours, months: calendar.months))
+            return try b.predict(m)
         case .curve(let b, let level):
             guard x.rowCount > 0 else { return [] }
             return try b.predict(ExceedanceCurve.matrix(x, level: level, nthread: 2))

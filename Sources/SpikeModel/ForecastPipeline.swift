@@ -209,10 +209,19 @@ public enum ForecastPipeline {
                 for r in rows { wt += Double(rw[r]); if y[r] == 1 { wp += Double(rw[r]) } }
                 if wt > 0 { rate = wp / wt }
             }
-            let base: Double
+            var base: Double
             switch p.baseScore {
             case .trainingRate: base = min(max(rate, 1e-6), 1 - 1e-6)
             case .value(let v): base = v
+            }
+            // Boosting from the hour × month climatology of these rows: per-row base margins replace the bias.
+            let offset = config.climatologyOffset == true
+                ? SeasonalClimatology(labels: labels, hours: rows.map(hour), months: rows.map(month),
+                                      neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength)
+                : nil
+            if offset != nil { base = 0.5 }
+            func margins(_ rs: [Int]) -> [Float] {
+                ClimatologyOffset.margins(offset!, hours: rs.map(hour), months: rs.map(month))
             }
             var trainRows = rows
             var validation: XGBoostMatrix?
@@ -222,12 +231,15 @@ public enum ForecastPipeline {
                     let vx = features.subset(rows: split.tail)
                     validation = try XGBoostMatrix(values: vx.values, rows: vx.rowCount, columns: vx.columnCount,
                                                    labels: split.tail.map { Float(y[$0]) }, featureNames: features.featureNames)
+                    if offset != nil { try validation!.setBaseMargin(margins(split.tail)) }
                     trainRows = split.early
                     _ = stop
                 }
             }
             let dtrain = try cache.matrix(features: features, rows: trainRows, nthread: p.nthread)
             try dtrain.setLabels(trainRows.map { Float(y[$0]) })
+            // Set on every use: the cached matrix may be shared with a fit of other margins.
+            if offset != nil { try dtrain.setBaseMargin(margins(trainRows)) }
             if let w = cache.weights(features: features, rows: trainRows, halfLifeDays: halfLifeDays) { try dtrain.setWeights(w) }
             var (booster, rounds) = try XGBoostBooster.train(
                 parameters: p.boosterParameters(baseScore: base), train: dtrain, rounds: p.rounds,
@@ -238,11 +250,13 @@ public enum ForecastPipeline {
                 let dall = try XGBoostMatrix(values: all.values, rows: all.rowCount, columns: all.columnCount,
                                              labels: labels.map(Float.init), featureNames: features.featureNames)
                 if let w = cache.weights(features: features, rows: rows, halfLifeDays: halfLifeDays) { try dall.setWeights(w) }
+                if offset != nil { try dall.setBaseMargin(margins(rows)) }
                 (booster, rounds) = try XGBoostBooster.train(parameters: p.boosterParameters(baseScore: base), train: dall, rounds: rounds)
             }
             summary.baseScore = base
             summary.rounds = rounds
             summary.importance = try booster.featureImportance(featureNames: features.featureNames)
+            if let offset { return .xgboostOffset(booster, offset: offset) }
             return .xgboost(booster)
         }
     }

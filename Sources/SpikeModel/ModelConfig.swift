@@ -323,13 +323,18 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// calibration or recency weighting. The default is nil = off (one model per threshold or a chain); nil is
     /// not written, so configurations without the curve keep their JSON form.
     public var exceedanceCurve: Bool?
+    /// Boost from the hour × month climatology (the `climatology` parameters, fitted on the training
+    /// rows): every row's base margin is the climatology's log-odds, so the trees model only the
+    /// departure from it (``ClimatologyOffset``). XGBoost only, one model per node, without the exceedance
+    /// curve. The default is nil = off (boosting starts from `base_score`); nil is not written.
+    public var climatologyOffset: Bool?
 
     public init(name: String) { self.name = name }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
         case noPositives = "no_positives", thresholdChain = "threshold_chain", climatologyBlend = "climatology_blend"
-        case monotone, recency, pool, exceedanceCurve = "exceedance_curve"
+        case monotone, recency, pool, exceedanceCurve = "exceedance_curve", climatologyOffset = "climatology_offset"
     }
 
     public init(from decoder: Decoder) throws {
@@ -349,6 +354,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         recency = try c.decodeIfPresent(RecencyConfig.self, forKey: .recency)
         pool = try c.decodeIfPresent(PoolConfig.self, forKey: .pool)
         exceedanceCurve = try c.decodeIfPresent(Bool.self, forKey: .exceedanceCurve)
+        climatologyOffset = try c.decodeIfPresent(Bool.self, forKey: .climatologyOffset)
     }
 
     /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested
@@ -555,6 +561,11 @@ public struct ModelConfig: Codable, Sendable, Hashable {
             if recency != nil { throw ModelError("\(field("exceedance_curve")) does not take 'recency' weighting") }
             if calibration.method != .none { throw ModelError("\(field("exceedance_curve")) does not take calibration (method must be none)") }
             if xgboost.earlyStoppingRounds != nil { throw ModelError("\(field("exceedance_curve")) does not take xgboost.early_stopping_rounds") }
+        }
+        if climatologyOffset == true {
+            if kind != .xgboost { throw ModelError("\(field("climatology_offset")) applies to kind xgboost only, got \(kind.rawValue)") }
+            if exceedanceCurve == true { throw ModelError("\(field("climatology_offset")) does not combine with 'exceedance_curve'") }
+            if pool != nil { throw ModelError("\(field("climatology_offset")) does not combine with 'pool' (a pooled booster has no single climatology)") }
         }
         if let a = thresholdChain?.anchor, !(a.dollars > 0 && a.dollars.isFinite) {
             throw ModelError("\(field("threshold_chain.anchor")) must be a positive price in $/MWh, got \(a.dollars)")

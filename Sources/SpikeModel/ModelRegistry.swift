@@ -56,6 +56,8 @@ struct StoredThreshold: Codable {
     var chainRatio: Double?
     /// ln(threshold) at which an exceedance-curve booster is read.
     var curveLevel: Double?
+    /// The climatology an offset booster starts from.
+    var offsetClimatology: SeasonalClimatology?
     var calibrator: IsotonicCalibrator?
     var blend: ClimatologyBlend?
     var climatology: HourClimatology
@@ -158,6 +160,11 @@ public struct ModelRegistry: Sendable {
                         try b.save(to: nodeDir.appendingPathComponent(file))
                         s.boosterFile = file
                     case .chained(let a, let r): s.chainAnchor = a; s.chainRatio = r
+                    case .xgboostOffset(let b, let offset):
+                        let file = "t\(t).booster.json"
+                        try b.save(to: nodeDir.appendingPathComponent(file))
+                        s.boosterFile = file
+                        s.offsetClimatology = offset
                     case .curve(let b, let level):
                         // The shared booster, written with each threshold so every file stands alone.
                         let file = "t\(t).booster.json"
@@ -257,6 +264,9 @@ public struct ModelRegistry: Sendable {
                 case "xgboost":
                     let file = try need(s.boosterFile, "boosterFile", url)
                     predictor = .xgboost(try XGBoostBooster.load(from: nodeDir.appendingPathComponent(file), nthread: meta.config.xgboost.nthread))
+                case "xgboost-offset":
+                    let file = try need(s.boosterFile, "boosterFile", url), offset = try need(s.offsetClimatology, "offsetClimatology", url)
+                    predictor = .xgboostOffset(try XGBoostBooster.load(from: nodeDir.appendingPathComponent(file), nthread: meta.config.xgboost.nthread), offset: offset)
                 case "curve":
                     let file = try need(s.boosterFile, "boosterFile", url), level = try need(s.curveLevel, "curveLevel", url)
                     predictor = .curve(try XGBoostBooster.load(from: nodeDir.appendingPathComponent(file), nthread: meta.config.xgboost.nthread), level: level)

@@ -131,6 +131,9 @@ public enum ModelText {
         if let chain = m.config.thresholdChain {
             lines.append("  chain:        thresholds above $\(chain.anchor) = the $\(chain.anchor) forecast × (k_u + ½)/(k_$\(chain.anchor) + 1)")
         }
+        if m.config.climatologyOffset == true {
+            lines.append("  offset:       boosting starts from the hour × month climatology's log-odds of the training rows")
+        }
         if m.config.exceedanceCurve == true {
             lines.append("  curve:        one booster for every threshold, rows stacked per threshold with \(ExceedanceCurve.featureName) (constrained non-increasing)")
         }

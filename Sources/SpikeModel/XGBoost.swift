@@ -90,6 +90,16 @@ public final class XGBoostMatrix {
         try XGBoostError.check(rc, "XGDMatrixSetFloatInfo(weight)")
     }
 
+    /// Sets (or replaces) per-row base margins (XGBoost's `base_margin`, in log-odds): boosting starts
+    /// from these instead of the global bias, in training and in prediction.
+    public func setBaseMargin(_ margins: [Float]) throws(XGBoostError) {
+        guard margins.count == rows else {
+            throw XGBoostError(call: "XGDMatrixSetFloatInfo", message: "\(margins.count) base margins for \(rows) rows")
+        }
+        let rc = margins.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(handle, "base_margin", $0.baseAddress, bst_ulong(rows)) }
+        try XGBoostError.check(rc, "XGDMatrixSetFloatInfo(base_margin)")
+    }
+
     deinit { XGDMatrixFree(handle) }
 }
 

@@ -466,6 +466,7 @@ public struct ReportBuilder: Sendable {
         parts.append("features: \(m.featureSet)")
         if m.calibration.method == .isotonic { parts.append("isotonic calibration on the last \(m.calibration.holdoutDays) days") }
         if let c = m.thresholdChain { parts.append("higher thresholds chained to $\(c.anchor)") }
+        if m.climatologyOffset == true { parts.append("boosted from the hour × month climatology (its log-odds as base margin)") }
         if m.exceedanceCurve == true { parts.append("one exceedance curve for every threshold (rows stacked per threshold, ln threshold constrained non-increasing)") }
         if m.climatologyBlend > 0 { parts.append("blended \(Int((m.climatologyBlend * 100).rounded())) % with the hour × month climatology") }
         return parts.joined(separator: "; ")
