@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The number of CPUs this process may actually use, and where that number came from.
 ///

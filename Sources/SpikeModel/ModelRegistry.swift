@@ -1,6 +1,6 @@
-import Foundation
-import SpikeCore
-import SpikeData
+public import Foundation
+public import SpikeCore
+public import SpikeData
 
 /// Everything about one stored model version (`models/<version>/metadata.json`).
 public struct ModelMetadata: Codable, Sendable, Hashable {
