@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The number of CPUs this process may actually use, and where that number came from.
 ///

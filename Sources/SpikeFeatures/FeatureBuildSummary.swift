@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SpikeCore
 
 /// What `features build` built: rows, labels, timing and the point-in-time audit.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SpikeCore
 
 /// The feature-matrix CSV (the columns of the benchmark's features_dev.csv.gz): issue_day_cpt,

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SpikeCore
 
 /// The registry of feature definitions: every feature is declared once, by name.
