@@ -4,7 +4,9 @@ public import Foundation
 /// temporary file in the same folder, which is then renamed over the target (one `rename(2)`).
 ///
 /// This is the one temp-file-then-rename write of the package: exports, feature CSVs, synthetic data,
-/// charts, report indexes, shard results and backup archives all go through it. It creates no folder
+/// charts, report indexes, shard results and backup archives all go through it, and so do model
+/// versions (`write(to:_:)` with a writer that fills a temporary *folder*: a folder is renamed into
+/// place the same way, as long as nothing but an empty folder stands at the target). It creates no folder
 /// (callers decide whether a missing folder is an error or is created), does not `fsync` by itself (a
 /// writer may, e.g. the export's plain-file sink), and the new file gets the mode its writer gives the
 /// temporary file (the umask's default for every writer in the package).
