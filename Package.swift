@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // HTTP method and status values in the service tests (already in the graph through Hummingbird).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         // SHA-256 for training-data fingerprints and model version names.
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
@@ -80,6 +82,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            // The shutdown signals (`.sigterm`, `.sigint`) handed to the service group.
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -127,7 +131,7 @@ let package = Package(
         ]),
         .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender", "SpikeTestKit"]),
         .testTarget(name: "SpikeReportTests", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeRender", "SpikeReport",
+            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeReport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "spikecastTests", dependencies: [
@@ -138,8 +142,23 @@ let package = Package(
             "SpikeCore", "SpikeData", "SpikeFetch", "SpikeFeatures", "SpikeModel", "SpikeBacktest", "SpikeServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every Swift target (libraries, executables, tests): an import is internal unless written
+// `public import M` (a public declaration exposes a type of M) or `package import M` (only package
+// declarations do), and a member (also an extension member) is visible only in files that import its
+// module. Plugin targets take no Swift settings (SwiftPM refuses them), so VersionPlugin builds
+// without. The rule for contributors: docs/architecture.md, "Imports".
+for target in package.targets where target.type != .system && target.type != .plugin {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+}

@@ -10,11 +10,14 @@
 #   bash scripts/check-imports.sh              check this package
 #   bash scripts/check-imports.sh DIR          check the package in DIR
 #   bash scripts/check-imports.sh --self-test  prove the checker fails on a bogus import, an unused
-#                                              dependency and a production target reaching SpikeTestKit
-#                                              (a temporary copy of Package.swift + Sources)
+#                                              dependency, a production target reaching SpikeTestKit
+#                                              and a target without the import features (a temporary
+#                                              copy of Package.swift + Sources)
 #
 # Also fails when a target other than the tests and spikecast-bench depends on SpikeTestKit, directly
-# or through another target (test and benchmark helpers never ship).
+# or through another target (test and benchmark helpers never ship), and when a Swift target does not
+# enable the upcoming features MemberImportVisibility and InternalImportsByDefault (the import rules of
+# docs/architecture.md, "Imports").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -48,7 +51,16 @@ if [ "${1:-}" = "--self-test" ]; then
     echo "self-test FAILED: a production target depending on SpikeTestKit passed" >&2; exit 1
   fi
   grep -q "spikecast depends on SpikeTestKit" <<<"$out" || { echo "self-test FAILED: message was: $out" >&2; exit 1; }
-  echo "check-imports self-test: OK (undeclared import, unused dependency and a test-kit dependency of the shipped binary all fail)"
+  # 4. A target built without the import features.
+  cp "$root/Package.swift" "$tmp/Package.swift"
+  cp "$root/Sources/SpikeCore/$(basename "$first")" "$first"
+  sed -i 's/^for target in package.targets where /for target in package.targets where target.name != "SpikeMetrics" \&\& /' "$tmp/Package.swift"
+  grep -q 'target.name != "SpikeMetrics" && ' "$tmp/Package.swift" || { echo "self-test: could not edit the upcoming-feature loop" >&2; exit 1; }
+  if out=$(bash "$here/check-imports.sh" "$tmp" 2>&1); then
+    echo "self-test FAILED: SpikeMetrics without MemberImportVisibility/InternalImportsByDefault passed" >&2; exit 1
+  fi
+  grep -q "SpikeMetrics does not enable MemberImportVisibility, InternalImportsByDefault" <<<"$out" || { echo "self-test FAILED: message was: $out" >&2; exit 1; }
+  echo "check-imports self-test: OK (undeclared import, unused dependency, a test-kit dependency of the shipped binary and a target without the import features all fail)"
   exit 0
 fi
 
@@ -167,11 +179,23 @@ for t in manifest["targets"]:
     if TEST_ONLY in local_deps(t["name"]):
         problems.append(f"{t['name']} depends on {TEST_ONLY} (test and benchmark helpers must not reach production targets)")
 
+# Every Swift target builds with the import rules: internal imports by default, members visible only
+# where their module is imported. (Plugin targets take no Swift settings.)
+FEATURES = ("MemberImportVisibility", "InternalImportsByDefault")
+for t in manifest["targets"]:
+    if t["type"] in ("system", "binary", "plugin", "macro"):
+        continue
+    on = {s["kind"]["enableUpcomingFeature"]["_0"] for s in t.get("settings") or []
+          if s.get("tool") == "swift" and "enableUpcomingFeature" in s.get("kind", {}) and not s.get("condition")}
+    missing = [f for f in FEATURES if f not in on]
+    if missing:
+        problems.append(f"{t['name']} does not enable {', '.join(missing)} (Package.swift: .enableUpcomingFeature for every Swift target)")
+
 if problems:
     print("check-imports: Package.swift does not match the import lines:", file=sys.stderr)
     for p in problems:
         print("  " + p, file=sys.stderr)
     sys.exit(1)
 n = sum(1 for t in manifest["targets"] if t["type"] not in ("system", "binary", "plugin", "macro"))
-print(f"check-imports: OK ({n} targets, every import declared, every dependency imported)")
+print(f"check-imports: OK ({n} targets, every import declared, every dependency imported, import features on)")
 PY

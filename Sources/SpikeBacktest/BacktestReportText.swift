@@ -1,6 +1,7 @@
-public import Foundation
+import Foundation
 import SpikeCore
 import SpikeMetrics
+import SpikeModel
 
 /// A backtest's metrics as stored (JSON), as CSV and as the text `backtest run|show|merge` print.
 public enum BacktestReportText {

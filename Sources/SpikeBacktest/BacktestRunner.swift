@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import SpikeCore
-import SpikeFeatures
-import SpikeModel
+public import Logging
+public import SpikeCore
+public import SpikeFeatures
+public import SpikeModel
 import Synchronization
 
 /// Everything that defines a backtest run. Two runs with equal settings produce equal predictions,

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
-import SpikeCore
-import SpikeData
+public import GRDB
+public import SpikeCore
+public import SpikeData
 
 /// A stored backtest run.
 public struct BacktestRun: Hashable, Sendable, Codable {

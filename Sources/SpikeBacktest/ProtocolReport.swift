@@ -1,8 +1,8 @@
-import Foundation
-import SpikeCore
+public import Foundation
+public import SpikeCore
 import SpikeData
 import SpikeFeatures
-import SpikeModel
+public import SpikeModel
 
 /// The benchmark preset (bench PROTOCOL.md): its settings, its JSON result in the reference's shape,
 /// and the feature / prediction dumps in the columns of the reference's CSV files.

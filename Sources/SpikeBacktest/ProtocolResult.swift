@@ -1,5 +1,5 @@
-public import Foundation
-import SpikeCore
+import Foundation
+public import SpikeCore
 import SpikeFeatures
 import SpikeModel
 

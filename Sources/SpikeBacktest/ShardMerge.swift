@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SpikeCore
 
 /// Checks a shard directory and stores its shards as one run.

@@ -1,6 +1,6 @@
 import Foundation
-import SpikeCore
-import SpikeModel
+public import SpikeCore
+public import SpikeModel
 
 /// Which shard of how many this process runs: `index` in 0..<count.
 public struct ShardID: Hashable, Sendable, Codable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import Foundation
-import SpikeCore
+public import Foundation
+public import SpikeCore
 
 /// A fingerprint of the market data a backtest read: every price and value series (key, interval starts,
 /// lengths, values as bit patterns, availability instants), in key order. Two processes that read the
@@ -150,7 +150,7 @@ public struct ShardResult: Codable, Sendable {
         e.outputFormatting = [.sortedKeys]
         let data: Data
         do { data = try e.encode(self) } catch { throw BacktestError("cannot encode shard \(shard): \(error)") }
-        do { try data.write(to: url, options: .atomic) } catch {
+        do { try AtomicFile.write(data, to: url) } catch {
             throw BacktestError("\(url.path): cannot write shard result (\(error.localizedDescription))")
         }
         return url

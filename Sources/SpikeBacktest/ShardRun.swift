@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import GRDB
-import Logging
-import SpikeCore
+public import Logging
+public import SpikeCore
 import SpikeModel
 
 /// Runs one shard of a backtest grid and writes its ``ShardResult`` into the shard directory.

@@ -1,6 +1,6 @@
 import Foundation
-import SpikeCore
-import SpikeMetrics
+public import SpikeCore
+public import SpikeMetrics
 
 /// Relative economic value of a probability forecast in the cost/loss model (Richardson 2000,
 /// QJRMS 126): a user who pays C to protect against an event that would cost L acts when p ≥ α,

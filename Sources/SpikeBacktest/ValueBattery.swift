@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// A storage battery for the value backtest: power and energy limits and round-trip efficiency.
 ///

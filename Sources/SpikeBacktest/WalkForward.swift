@@ -1,6 +1,6 @@
 import Foundation
-import SpikeCore
-import SpikeModel
+public import SpikeCore
+public import SpikeModel
 
 /// A walk-forward evaluation: issue days, issue time, horizon, refit cadence and training window.
 ///

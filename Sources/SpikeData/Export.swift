@@ -107,25 +107,22 @@ public struct DataExporter: Sendable {
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
             throw StoreError("cannot write \(url.path): the folder \(dir.path) does not exist")
         }
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        let sink: ExportSink
         do {
-            if url.pathExtension.lowercased() == "gz" { sink = try GzipSink(path: temp.path) } else { sink = try FileSink(path: temp.path) }
+            return try AtomicFile.write(to: url) { temp in
+                let sink: ExportSink = url.pathExtension.lowercased() == "gz" ? try GzipSink(path: temp.path) : try FileSink(path: temp.path)
+                do {
+                    let summary = try write(request, format: format, to: sink)
+                    try sink.close()
+                    return summary
+                } catch {
+                    try? sink.close()
+                    throw error
+                }
+            }
         } catch let e as FileIOError {
             throw StoreError(e.description)
-        }
-        do {
-            let summary = try write(request, format: format, to: sink)
-            try sink.close()
-            guard rename(temp.path, url.path) == 0 else {
-                throw StoreError("cannot rename \(temp.path) to \(url.path): \(String(cString: strerror(errno)))")
-            }
-            return summary
-        } catch {
-            try? sink.close()
-            unlink(temp.path)
-            if let e = error as? FileIOError { throw StoreError(e.description) }
-            throw error
+        } catch let e as CocoaError {
+            throw StoreError(e.localizedDescription)
         }
     }
 

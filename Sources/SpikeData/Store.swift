@@ -1,7 +1,7 @@
-import Foundation
-import GRDB
+public import Foundation
+package import GRDB
 import GRDBSQLite
-import SpikeCore
+public import SpikeCore
 
 /// The SQLite store: `<directory>/spikecast.sqlite`, opened as a GRDB `DatabasePool` (WAL) so the
 /// CLI and the service can share it.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SpikeCore
+public import SpikeCore
 
 /// Small, index-backed queries of the production forecast path (train, predict, the service):
 /// each reads a handful of rows, never a whole table.

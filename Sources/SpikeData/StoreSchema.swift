@@ -1,4 +1,4 @@
-import GRDB
+public import GRDB
 
 /// The one owner of the store's schema: every table of `spikecast.sqlite` — market data, models,
 /// issued forecasts, job runs, backtests, fetch progress — is created and migrated by

@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// Counts of one upsert: rows newly inserted, rows already stored with identical values, and rows
 /// whose stored values changed.

@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// Builds a ``FeatureMatrix`` for many issues at once from columnar market data.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// The feature-matrix CSV (the columns of the benchmark's features_dev.csv.gz): issue_day_cpt,
 /// target_start_utc, the features (6 decimals, empty = missing), then y<threshold> (1.000000,

@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// Everything a feature computation sees for one build: the data, the node, the issues and the
 /// rows (one per issue and target hour), plus tables shared between features (hourly RT table,

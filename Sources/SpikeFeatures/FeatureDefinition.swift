@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// The family a feature belongs to; the point-in-time audit is reported per group.
 public enum FeatureGroup: String, Sendable, Hashable, Codable, CaseIterable, Comparable {

@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// A feature matrix: one row per (issue, target hour), one column per feature, row-major.
 ///

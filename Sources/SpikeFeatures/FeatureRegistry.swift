@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// The registry of feature definitions: every feature is declared once, by name.
 ///

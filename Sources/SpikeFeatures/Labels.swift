@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// Spike labels for a list of target hours: per threshold, 1 (spike), 0 (none) or −1 (undefined).
 public struct SpikeLabels: Sendable {

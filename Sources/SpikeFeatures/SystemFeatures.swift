@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// ERCOT market regimes.
 public enum MarketRegime {

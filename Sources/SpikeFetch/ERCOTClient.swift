@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 
 /// One page of an ERCOT report: column names and positional rows.
 public struct ReportTable: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// The ERCOT reports Spikecast reads, their API paths, range filters and parsers.
 public enum ERCOTReport: String, CaseIterable, Sendable {

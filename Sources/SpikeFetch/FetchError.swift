@@ -1,3 +1,4 @@
+import Foundation
 /// A failure of a live-data request. The description names the service, the endpoint path and
 /// (when paging) the page; it never contains a credential, a token or a query string.
 public struct FetchError: Error, Sendable, CustomStringConvertible {

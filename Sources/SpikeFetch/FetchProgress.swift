@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import SpikeCore
-import SpikeData
+public import SpikeCore
+public import SpikeData
 
 /// Which (dataset, key, CPT day) chunks a fetch has committed completely, kept in the store's
 /// database (table `fetch_progress`, created by the store's schema), so an

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import SpikeCore
-import SpikeData
+public import Logging
+public import SpikeCore
+public import SpikeData
 
 /// What `fetch-data --data-type` selects.
 public enum FetchDataType: String, CaseIterable, Sendable, Codable {

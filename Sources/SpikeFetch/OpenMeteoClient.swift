@@ -1,6 +1,6 @@
 import Foundation
-import Logging
-import SpikeCore
+public import Logging
+public import SpikeCore
 
 /// Client for Open-Meteo: hourly temperature, dew point, wind speed and cloud cover at each ERCOT
 /// weather zone's representative city. History comes from the previous-runs API

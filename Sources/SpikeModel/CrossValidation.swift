@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import SpikeCore
-import SpikeFeatures
+public import Logging
+public import SpikeCore
+public import SpikeFeatures
 
 /// Scores of one threshold in one cross-validation fold.
 public struct ThresholdScores: Codable, Sendable, Hashable {

@@ -1,6 +1,6 @@
 import Foundation
 import SpikeCore
-import SpikeFeatures
+public import SpikeFeatures
 
 /// The DAM-signal baseline: P(spike) from the known DAM price of the target's hour of day,
 /// p = σ(a + b · ln(max(DAM, 1) / threshold)), a one-feature logistic regression fitted by Newton

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// SHA-256 (swift-crypto) over the byte encoding every fingerprint uses: strings as UTF-8, doubles
 /// and integers as little-endian bit patterns. Training-data fingerprints (``Trainer``), model

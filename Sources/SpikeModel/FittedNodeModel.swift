@@ -1,6 +1,6 @@
 import Foundation
-import SpikeCore
-import SpikeFeatures
+public import SpikeCore
+public import SpikeFeatures
 
 /// The fitted predictor of one threshold.
 public enum Predictor: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import SpikeCore
-import SpikeFeatures
+public import Logging
+public import SpikeCore
+public import SpikeFeatures
 
 /// The one code path from features and labels to fitted models and forecasts. Production
 /// `spikecast train` / `predict` and the backtest both call these functions.

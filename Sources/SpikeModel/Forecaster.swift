@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import SpikeCore
-import SpikeData
-import SpikeFeatures
+public import SpikeCore
+public import SpikeData
+public import SpikeFeatures
 
 /// One node's issued forecast: the probabilities of every asked threshold for the target
 /// hours, and what its inputs were like.

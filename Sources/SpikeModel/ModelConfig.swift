@@ -1,5 +1,5 @@
-import Foundation
-import SpikeCore
+public import Foundation
+public import SpikeCore
 
 /// Which model a configuration fits (one per node and threshold).
 public enum ModelKind: String, Codable, Sendable, Hashable, CaseIterable {

@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// A failure of model fitting, prediction, configuration or the registry. The message names the
 /// file, field, node, threshold or version concerned.

@@ -1,6 +1,6 @@
-import Foundation
-import SpikeCore
-import SpikeData
+public import Foundation
+public import SpikeCore
+public import SpikeData
 
 /// Everything about one stored model version (`models/<version>/metadata.json`).
 public struct ModelMetadata: Codable, Sendable, Hashable {
@@ -136,10 +136,9 @@ public struct ModelRegistry: Sendable {
         guard !fm.fileExists(atPath: final.path) else {
             throw ModelError("model version \(name) already exists in \(directory.path); versions are immutable")
         }
-        let temp = directory.appendingPathComponent(".tmp-\(name)-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
-        try? fm.removeItem(at: temp)
-        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
-        do {
+        // The version folder is filled under a temporary name beside it and renamed into place.
+        return try AtomicFile.write(to: final) { temp in
+            try fm.createDirectory(at: temp, withIntermediateDirectories: true)
             var nodeEntries: [ModelMetadata.NodeEntry] = []
             for m in models.sorted(by: { $0.node < $1.node }) {
                 let nodeDir = temp.appendingPathComponent(m.node.name, isDirectory: true)
@@ -187,13 +186,7 @@ public struct ModelRegistry: Sendable {
                 version: name, createdAt: createdAt, config: first.config, featureSet: first.config.featureSet,
                 featureNames: first.featureNames, nodes: nodeEntries, fingerprint: fingerprint, libraries: libs, storeID: storeID)
             try Self.encoder.encode(metadata).write(to: temp.appendingPathComponent("metadata.json"))
-            guard rename(temp.path, final.path) == 0 else {
-                throw ModelError("cannot move \(temp.path) to \(final.path): \(String(cString: strerror(errno)))")
-            }
             return metadata
-        } catch {
-            try? fm.removeItem(at: temp)
-            throw error
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import SpikeCore
-import SpikeFeatures
+public import Logging
+public import SpikeCore
+public import SpikeFeatures
 
 /// A model trained on several nodes at once (``ModelConfig/pool``): the training rows of every pool
 /// node, each with its own features (the `pooled` feature set adds which node a row is and the

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import SpikeCore
-import SpikeData
-import SpikeFeatures
+public import Logging
+public import SpikeCore
+public import SpikeData
+public import SpikeFeatures
 
 /// How much history each refit trains on.
 public enum TrainingWindow: Hashable, Sendable, Codable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import CXGBoost
-import Foundation
+public import Foundation
 
 /// A failure reported by the XGBoost C library (its `XGBGetLastError()` text) or by the
 /// wrapper's own checks. The message names the C call and, when relevant, the file.

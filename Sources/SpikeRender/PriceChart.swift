@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// A price series to draw: interval starts (UTC seconds), lengths in minutes and prices in $/MWh.
 public struct PriceTrace: Sendable, Hashable {

@@ -1,5 +1,5 @@
-import CCairo
-import Foundation
+package import CCairo
+public import Foundation
 import SpikeCore
 
 /// Image formats a chart renders to.

@@ -1,8 +1,8 @@
 import Foundation
-import SpikeBacktest
+public import SpikeBacktest
 import SpikeCore
 import SpikeMetrics
-import SpikeRender
+public import SpikeRender
 
 /// The one place backtest charts are built, for reports and for `spikecast visualize`, so both draw
 /// the same thing: equal-count reliability bins, skill against the seasonal climatology clipped at

@@ -1,6 +1,6 @@
-import SpikeBacktest
-import SpikeCore
-import SpikeMetrics
+public import SpikeBacktest
+public import SpikeCore
+public import SpikeMetrics
 
 /// Paired comparison of two sets of backtest forecasts (model A vs model B) on the same issue days
 /// and target hours, per node × threshold.

@@ -1,9 +1,9 @@
-import Foundation
-import Logging
-import SpikeBacktest
+public import Foundation
+public import Logging
+public import SpikeBacktest
 import SpikeCore
 import SpikeMetrics
-import SpikeData
+public import SpikeData
 import SpikeModel
 import SpikeRender
 

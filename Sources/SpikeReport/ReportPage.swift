@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Mustache
 
 /// A table as the templates draw it: every value already formatted as text (Mustache is logic-less).

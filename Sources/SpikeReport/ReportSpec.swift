@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// A report: an ordered list of cells over one data selection, written as YAML under

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import SpikeCore
 
 /// A report name that is not one safe folder name.
 public struct ReportNameError: Error, Sendable, CustomStringConvertible {
@@ -107,10 +108,7 @@ public struct ReportWriter: Sendable {
         entries.sort { ($0.generatedAt, $0.name) > ($1.generatedAt, $1.name) }
         let html = try templates.renderIndex(entries, generatedAt: Date())
         let url = reportsDirectory.appendingPathComponent("index.html")
-        let tmp = reportsDirectory.appendingPathComponent(".index.html.tmp")
-        try Data(html.utf8).write(to: tmp)
-        if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
-        try fm.moveItem(at: tmp, to: url)
+        try AtomicFile.write(html, to: url)
         return url
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import SpikeBacktest
-import SpikeCore
-import SpikeData
+public import SpikeBacktest
+public import SpikeCore
+public import SpikeData
+import SpikeMetrics
 
 /// Runs the value backtest of a stored backtest on the store's prices, and renders it as text or CSV
 /// (`spikecast value`, and the "Economic value" section of reports).

@@ -1,9 +1,11 @@
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
+public import Hummingbird
+public import Logging
+public import ServiceLifecycle
 import SpikeCore
+import SpikeData
 import SpikeFetch
+import UnixSignals
 
 /// Opens the store on first use and retries on every later use while opening fails, so `/health`
 /// reports a store that cannot be opened and recovers when it can.

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import GRDB
-import Logging
-import SpikeCore
+public import Logging
+public import SpikeCore
 import SpikeData
 
 /// What a backup archive holds (`manifest.json` at its root).
@@ -68,11 +68,9 @@ public enum BackupArchive {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(manifest).write(to: staging.appendingPathComponent("manifest.json"))
 
-        let tmp = outDir.appendingPathComponent(".\(output.lastPathComponent).partial")
-        try? fm.removeItem(at: tmp)
-        try tar(["-czf", tmp.path, "-C", staging.path, "manifest.json", "data", "models", "forecasts"])
-        if fm.fileExists(atPath: output.path) { try fm.removeItem(at: output) }
-        try fm.moveItem(at: tmp, to: output)
+        try AtomicFile.write(to: output) { temp in
+            try tar(["-czf", temp.path, "-C", staging.path, "manifest.json", "data", "models", "forecasts"])
+        }
         logger.info("wrote \(output.path)")
         return manifest
     }

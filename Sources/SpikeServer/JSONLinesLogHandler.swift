@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import SpikeCore
+public import Foundation
+public import Logging
+public import SpikeCore
 import SpikeFetch
 
 /// Appends log records as JSON lines to `<directory>/spikecast-YYYY-MM-DD.jsonl`, one file per CPT

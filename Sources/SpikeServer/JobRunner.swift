@@ -1,6 +1,6 @@
 import Foundation
-import Logging
-import SpikeCore
+public import Logging
+public import SpikeCore
 import SpikeFetch
 
 /// One attempt of a job, as handed to a runner.

@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// When a job fires, in Central Prevailing Time (America/Chicago, DST-aware).
 ///

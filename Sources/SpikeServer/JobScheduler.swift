@@ -1,7 +1,8 @@
 import Foundation
-import Logging
-import ServiceLifecycle
-import SpikeCore
+public import Logging
+public import ServiceLifecycle
+public import SpikeCore
+import SpikeData
 
 /// Runs the configured jobs at their CPT wall-clock times, as a `Service` beside the HTTP server.
 ///

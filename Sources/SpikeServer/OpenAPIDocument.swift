@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The OpenAPI 3.1 description of every endpoint of `spikecast serve`, served at `GET /openapi.json`.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// The clock the scheduler reads and sleeps on. `SystemClock` in production; tests drive a
 /// `ManualClock` so a week of schedule runs in milliseconds.

@@ -1,5 +1,5 @@
-import Foundation
-import SpikeCore
+public import Foundation
+public import SpikeCore
 
 /// Back-off for failed job attempts.
 public struct RetryPolicy: Sendable, Hashable {

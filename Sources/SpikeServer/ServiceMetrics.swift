@@ -1,7 +1,9 @@
 import Foundation
-import Logging
-import Prometheus
-import SpikeCore
+public import Logging
+public import Prometheus
+import SpikeBacktest
+public import SpikeCore
+import SpikeData
 import SpikeModel
 
 /// The service's Prometheus metrics, every family with HELP text (`promtool check metrics` clean).

@@ -1,6 +1,6 @@
-import Foundation
-import SpikeCore
-import SpikeData
+public import Foundation
+public import SpikeCore
+public import SpikeData
 
 /// What the service needs from the data store (job runs and forecasts use SpikeData's own types). `SpikeDataServiceStore` implements it over
 /// `SpikeData.Store`; tests may supply an in-memory implementation.

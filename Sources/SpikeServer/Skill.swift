@@ -1,8 +1,8 @@
-import SpikeBacktest
-import SpikeCore
-import SpikeData
+public import SpikeBacktest
+public import SpikeCore
+public import SpikeData
 import SpikeFeatures
-import SpikeModel
+public import SpikeModel
 
 /// Rolling forecast skill of one node and threshold, scored exactly like a backtest: the issued
 /// forecasts become backtest ``PredictionRow``s — label from ``LabelBuilder`` (the maximum interval

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import GRDB
-import SpikeCore
-import SpikeData
+public import SpikeCore
+public import SpikeData
 
 /// `ServiceStore` over the SQLite `SpikeData.Store`.
 public struct SpikeDataServiceStore: ServiceStore {

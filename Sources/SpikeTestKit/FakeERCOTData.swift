@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// Deterministic synthetic ERCOT data the fake server answers with; tests use the same functions
 /// to know what a correct fetch must have stored.

@@ -1,4 +1,4 @@
-import SpikeFetch
+public import SpikeFetch
 
 extension FakeERCOTServer {
     /// A fetch configuration pointing the ERCOT client at this server with its credentials (other

@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 import SpikeData
 
 /// A fake ERCOT Public API on loopback: the B2C token endpoint, the report endpoints Spikecast

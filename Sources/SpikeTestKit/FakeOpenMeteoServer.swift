@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// A fake Open-Meteo on loopback answering `/v1/forecast` (forecast and previous-runs shapes:
 /// `hourly {time[], <variable>[]}`, `utc_offset_seconds`, `timezone`), with an optional required

@@ -1,6 +1,6 @@
 import CCairo
 import Foundation
-import SpikeRender
+public import SpikeRender
 
 /// A decoded PNG (through Cairo), for checking rendered charts structurally: pixel colours in
 /// regions rather than exact bytes, so a font update does not break a test.

@@ -1,7 +1,7 @@
 import Foundation
 import SpikeCore
 import SpikeMetrics
-import SpikeRender
+public import SpikeRender
 
 /// Chart-rendering benchmark: every chart type for a synthetic one-year backtest
 /// (8,760 hourly targets × 3 thresholds, 35,136 15-minute real-time prices). The inputs are

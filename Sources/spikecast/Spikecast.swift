@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 public struct Spikecast: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(

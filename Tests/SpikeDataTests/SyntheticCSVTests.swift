@@ -33,7 +33,7 @@ struct SyntheticCSVTests {
         let written = try SyntheticCSV.write(data, to: dir, source: "spikecast-synthetic:seed=8")
         #expect(written.map { URL(fileURLWithPath: $0.path).lastPathComponent } == SyntheticCSV.files)
         #expect(written.allSatisfy { $0.bytes > 0 })
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".partial") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
 
         let rt = try Self.lines(dir.appendingPathComponent("rt_prices.csv.gz"))
@@ -67,6 +67,26 @@ struct SyntheticCSVTests {
         #expect(weatherNames.count == 18)
         #expect(weatherNames.contains("temperature_forecast_ercot") && weatherNames.contains("temperature_actual_fwest"))
         #expect(load.count - 1 + weather.count - 1 == data.values.count)
+    }
+
+    @Test("a file that cannot be put in place fails with its path; what was there is kept, no temporary file is left")
+    func failedWriteKeepsWhatWasThere() throws {
+        let data = try Self.market()
+        let dir = try Self.tempDir("blocked")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // An earlier load.csv.gz, and a folder where dam_prices.csv.gz goes (the rename cannot replace it).
+        try Data("earlier".utf8).write(to: dir.appendingPathComponent("load.csv.gz"))
+        let blocker = dir.appendingPathComponent("dam_prices.csv.gz")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+        try Data("mine".utf8).write(to: blocker.appendingPathComponent("note.txt"))
+        var message = ""
+        do { _ = try SyntheticCSV.write(data, to: dir, source: "s") } catch { message = error.localizedDescription }
+        #expect(message.contains(blocker.path), "\(message)")
+        #expect(try String(contentsOf: blocker.appendingPathComponent("note.txt"), encoding: .utf8) == "mine")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(names.filter { $0.hasPrefix(".") }.isEmpty, "\(names)")
+        // The files that could be written are complete.
+        #expect(try Self.lines(dir.appendingPathComponent("rt_prices.csv.gz"))[0].hasPrefix("interval_start_utc,"))
     }
 
     @Test("importing the files gives exactly the records loaded directly")

@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeData
 import SpikeFetch
 import SpikeTestKit
 import Testing

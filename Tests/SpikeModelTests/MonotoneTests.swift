@@ -1,6 +1,7 @@
 import SpikeCore
-import Testing
+import SpikeFeatures
 @testable import SpikeModel
+import Testing
 
 @Suite struct MonotoneTests {
     @Test func enforcesNonIncreasingProbabilitiesAcrossThresholds() {

@@ -3,8 +3,9 @@ import Logging
 import SpikeBacktest
 import SpikeCore
 import SpikeData
-import Testing
+import SpikeMetrics
 @testable import SpikeReport
+import Testing
 
 /// A temporary store with prices, two backtests (a skilful A and a climatology-like B) and an issued forecast.
 struct ReportFixture {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SpikeBacktest
 import SpikeCore
 import SpikeData
 import SpikeModel

@@ -1,5 +1,5 @@
 import CZlib
-import Foundation
+public import Foundation
 
 /// An I/O failure naming the file.
 public struct FileIOError: Error, Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import SpikeCore
+public import Foundation
+public import Logging
+public import SpikeCore
 
 /// Imports the long CSV format (`../shared/datasets/ercot`) and ERCOT's report CSVs (NP6-905-CD,
 /// NP6-788-CD, NP4-190-CD), plain, gzipped or zipped (also zips of zips), into the ``Store``.

@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// Hours in which at least one real-time price exceeded each threshold, per node: the label
 /// definition of the forecasting task, counted over a set of price records.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SpikeCore
 
 /// Writes a ``SyntheticDataset`` in the long CSV format of `../shared/datasets/ercot`, gzipped:
@@ -98,25 +98,17 @@ public enum SyntheticCSV {
     }
 
     private static func writeFile(index: Int, dataset: SyntheticDataset, url: URL, source: String, level: Int) throws -> Int {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try? FileManager.default.removeItem(at: tmp)
-        let writer = try GzipWriter(path: tmp.path, level: level)
-        let rows: Int
-        do {
-            rows = try render(index: index, dataset: dataset, source: source) { try writer.write(bytes: $0) }
-            try writer.close()
-        } catch {
-            try? writer.close()
-            try? FileManager.default.removeItem(at: tmp)
-            throw error
+        try AtomicFile.write(to: url) { temp in
+            let writer = try GzipWriter(path: temp.path, level: level)
+            do {
+                let rows = try render(index: index, dataset: dataset, source: source) { try writer.write(bytes: $0) }
+                try writer.close()
+                return rows
+            } catch {
+                try? writer.close()
+                throw error
+            }
         }
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        do {
-            try FileManager.default.moveItem(at: tmp, to: url)
-        } catch {
-            throw FileIOError(path: url.path, reason: "cannot rename \(tmp.lastPathComponent) into place: \(error)")
-        }
-        return rows
     }
 
     private static func csvField(_ s: String) -> String {

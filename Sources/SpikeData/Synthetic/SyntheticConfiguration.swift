@@ -1,4 +1,4 @@
-import SpikeCore
+public import SpikeCore
 
 /// The knobs of the synthetic market. Every default is the calibrated value behind the embedded
 /// data set (README "Synthetic market"); tests and experiments change single fields.

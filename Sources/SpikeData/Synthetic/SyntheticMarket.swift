@@ -1,5 +1,5 @@
 import Foundation
-import SpikeCore
+public import SpikeCore
 
 /// An invalid synthetic-market request (dates, nodes, configuration), naming the field.
 public struct SyntheticMarketError: Error, Sendable, CustomStringConvertible {

@@ -1,5 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
+import Logging
+import SpikeBacktest
 import SpikeCore
 import SpikeData
 import SpikeRender
