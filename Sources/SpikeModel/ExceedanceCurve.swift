@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SpikeCore
+public import SpikeCore
 import SpikeFeatures
 
 /// One model of the hour's maximum price from which every threshold's probability follows: a single
