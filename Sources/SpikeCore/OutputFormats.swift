@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The output formats of a listing or table: text (fixed-width), JSON or CSV.
 public enum TableFormat: String, CaseIterable, Sendable { case text, json, csv }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension TextFile {
     /// Streams the text `body` emits to standard output, in writes of about 64 KiB.
