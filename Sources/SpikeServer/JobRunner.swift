@@ -97,27 +97,31 @@ public struct ProcessJobRunner: JobRunner {
         guard let exe = inv.arguments.first else { return JobOutcome(succeeded: false, error: "empty command line") }
         let lastErrorLine = LockedBox<String?>(nil)
         let timedOut = LockedBox(false)
+        let child = LockedBox<pid_t?>(nil)  // the running child; nil before the spawn and once its output has ended
+        let finished = LockedBox(false)
         logger.info("starting: \(inv.arguments.joined(separator: " "))", metadata: ["attempt": "\(inv.attempt)"])
-        let ended: Result<TerminationStatus, any Error> = await withTaskGroup(of: Result<TerminationStatus, any Error>?.self) { group in
-            group.addTask { await launch(exe: exe, arguments: Array(inv.arguments.dropFirst()), logger: logger, lastErrorLine: lastErrorLine) }
-            if let timeout = inv.job.timeoutSeconds {
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(timeout))
-                    if !Task.isCancelled {
-                        timedOut.set(true)
-                        logger.error("timed out after \(timeout) s; terminating")
-                    }
-                    return nil
-                }
+        let attempt = Task { await launch(exe: exe, arguments: Array(inv.arguments.dropFirst()), logger: logger, lastErrorLine: lastErrorLine, child: child) }
+        // A timeout (a Dispatch timer, not a task: a concurrency pool busy with other work cannot delay it)
+        // or a shutdown signals the child directly (SIGTERM, SIGKILL after the grace period) and cancels
+        // the attempt, whose swift-subprocess teardown does the same for a child spawned only afterwards.
+        let grace = gracePeriodSeconds
+        @Sendable func stop() {
+            attempt.cancel()
+            if let pid = child.get() { kill(pid, SIGTERM) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(grace))) {
+                if let pid = child.get() { kill(pid, SIGKILL) }
             }
-            // The child's end cancels the timer; the timer's end cancels (and so stops) the child.
-            var ended: Result<TerminationStatus, any Error>?
-            while let next = await group.next() {
-                if let next { ended = next }
-                group.cancelAll()
-            }
-            return ended ?? .failure(CancellationError())
         }
+        if let timeout = inv.job.timeoutSeconds {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout))) {
+                guard !finished.get() else { return }
+                timedOut.set(true)
+                logger.error("timed out after \(timeout) s; terminating")
+                stop()
+            }
+        }
+        let ended = await withTaskCancellationHandler { await attempt.value } onCancel: { stop() }
+        finished.set(true)
         let status: TerminationStatus
         switch ended {
         case .success(let s): status = s
@@ -127,7 +131,7 @@ public struct ProcessJobRunner: JobRunner {
             return JobOutcome(succeeded: false, error: "cannot start \(exe): \(error)")
         }
         if Task.isCancelled { return JobOutcome(succeeded: false, error: "interrupted by shutdown") }
-        if status.isSuccess { return JobOutcome(succeeded: true) }
+        if status.isSuccess, !timedOut.get() { return JobOutcome(succeeded: true) }
         var reason: String
         switch status {
         case .exited(let code): reason = "exit status \(code)"
@@ -138,7 +142,8 @@ public struct ProcessJobRunner: JobRunner {
     }
 
     /// Starts the child and forwards its output until both streams end; the child's termination status.
-    private func launch(exe: String, arguments: [String], logger: Logger, lastErrorLine: LockedBox<String?>) async -> Result<TerminationStatus, any Error> {
+    private func launch(exe: String, arguments: [String], logger: Logger, lastErrorLine: LockedBox<String?>,
+                        child: LockedBox<pid_t?>) async -> Result<TerminationStatus, any Error> {
         var options = PlatformOptions()
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(gracePeriodSeconds))]
         let env: Subprocess.Environment = environment.map { values in
@@ -149,6 +154,8 @@ public struct ProcessJobRunner: JobRunner {
                 .path(FilePath(exe)), arguments: Arguments(arguments), environment: env, platformOptions: options,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
+                child.set(execution.processIdentifier.value)
+                defer { child.set(nil) }  // before swift-subprocess reaps it: no signal can reach a reused pid
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await Self.forward(execution.standardOutput, stream: "stdout", logger: logger, last: nil) }
                     group.addTask { await Self.forward(execution.standardError, stream: "stderr", logger: logger, last: lastErrorLine) }

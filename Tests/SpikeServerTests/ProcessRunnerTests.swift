@@ -41,7 +41,7 @@ struct ProcessRunnerTests {
         let missing = await ProcessJobRunner().run(Self.invocation(["/nonexistent/spikecast", "predict"]), logger: quietLogger())
         #expect(!missing.succeeded)
         #expect(missing.error?.contains("cannot start /nonexistent/spikecast") == true)
-        let slow = await ProcessJobRunner().run(Self.invocation(["/bin/sleep", "30"], timeout: 1), logger: quietLogger())
+        let slow = await ProcessJobRunner().run(Self.invocation(["/bin/sleep", "600"], timeout: 1), logger: quietLogger())
         #expect(!slow.succeeded)
         #expect(slow.error?.contains("signal") == true)
     }
@@ -83,7 +83,7 @@ struct ProcessRunnerTests {
     func timeoutTerminatesTheChild() async throws {
         let dir = TempDir()
         let pidFile = dir.url.appendingPathComponent("pid")
-        let outcome = await ProcessJobRunner().run(Self.invocation(["/bin/sh", "-c", "echo $$ > '\(pidFile.path)'; echo started >&2; exec sleep 60"], timeout: 1),
+        let outcome = await ProcessJobRunner().run(Self.invocation(["/bin/sh", "-c", "echo $$ > '\(pidFile.path)'; echo started >&2; exec sleep 600"], timeout: 1),
                                                    logger: quietLogger())
         #expect(!outcome.succeeded)
         #expect(outcome.error == "timed out after 1 s, killed by signal 15: started", "\(outcome.error ?? "")")
@@ -107,7 +107,7 @@ struct ProcessRunnerTests {
         let dir = TempDir()
         let pidFile = dir.url.appendingPathComponent("pid")
         let task = Task {
-            await ProcessJobRunner().run(Self.invocation(["/bin/sh", "-c", "echo $$ > '\(pidFile.path)'; exec sleep 60"]), logger: quietLogger())
+            await ProcessJobRunner().run(Self.invocation(["/bin/sh", "-c", "echo $$ > '\(pidFile.path)'; exec sleep 600"]), logger: quietLogger())
         }
         let pid = try await Self.childPID(pidFile)
         #expect(kill(pid, 0) == 0)
