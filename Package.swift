@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
 
 let package = Package(
@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         // YAML report specs: see README "Dependencies".
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // Child processes of the service's job runner (timeouts, cancellation, streamed output).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // FilePath for swift-subprocess's executable paths.
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // C libraries, each behind its own system-library target.
@@ -86,6 +90,8 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // Test and benchmark helpers, never linked into `spikecast`: fake ERCOT and Open-Meteo servers,
         // a zip writer, a PNG decoder for chart tests, the synthetic chart-rendering benchmark.

@@ -2,6 +2,8 @@ import Foundation
 public import Logging
 public import SpikeCore
 import SpikeFetch
+import Subprocess
+import SystemPackage
 
 /// One attempt of a job, as handed to a runner.
 public struct JobInvocation: Sendable {
@@ -79,106 +81,105 @@ public struct CommandTemplate: Sendable {
     }
 }
 
-/// Runs the job's argv as a child process (Foundation `Process`), forwarding its stdout and stderr
-/// line by line into the job logger, so the server stays responsive while training runs.
+/// Runs the job's argv as a child process (swift-subprocess), forwarding its stdout and stderr line by
+/// line into the job logger (secrets redacted), so the server stays responsive while training runs.
+/// A job timeout or a shutdown (the calling task cancelled) stops the child: SIGTERM, then SIGKILL when
+/// it has not exited 5 s later (a child may block SIGTERM).
 public struct ProcessJobRunner: JobRunner {
+    /// The child's whole environment; nil inherits the server's.
     public var environment: [String: String]?
+    /// Seconds between SIGTERM and SIGKILL when a child is stopped.
+    public var gracePeriodSeconds: Int64 = 5
 
     public init(environment: [String: String]? = nil) { self.environment = environment }
 
     public func run(_ inv: JobInvocation, logger: Logger) async -> JobOutcome {
         guard let exe = inv.arguments.first else { return JobOutcome(succeeded: false, error: "empty command line") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = Array(inv.arguments.dropFirst())
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         let lastErrorLine = LockedBox<String?>(nil)
-        let exited = LockedBox(false)
-        let readers = DispatchGroup()
-        @Sendable func forward(_ handle: FileHandle, stream: String) {
-            let emit: @Sendable (String) -> Void = { raw in
-                guard !raw.isEmpty else { return }
-                let line = SecretRedactor.redact(raw)
-                if stream == "stderr" { lastErrorLine.set(line) }
-                logger.info("\(line)", metadata: ["stream": "\(stream)"])
-            }
-            readers.enter()
-            Thread.detachNewThread {
-                var pending = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    pending.append(chunk)
-                    while let nl = pending.firstIndex(of: 0x0A) {
-                        let line = String(decoding: pending[pending.startIndex..<nl], as: UTF8.self)
-                        pending.removeSubrange(pending.startIndex...nl)
-                        emit(line)
-                    }
-                }
-                if !pending.isEmpty { emit(String(decoding: pending, as: UTF8.self)) }
-                readers.leave()
+        let timedOut = LockedBox(false)
+        let child = LockedBox<pid_t?>(nil)  // the running child; nil before the spawn and once its output has ended
+        let finished = LockedBox(false)
+        logger.info("starting: \(inv.arguments.joined(separator: " "))", metadata: ["attempt": "\(inv.attempt)"])
+        let attempt = Task { await launch(exe: exe, arguments: Array(inv.arguments.dropFirst()), logger: logger, lastErrorLine: lastErrorLine, child: child) }
+        // A timeout (a Dispatch timer, not a task: a concurrency pool busy with other work cannot delay it)
+        // or a shutdown signals the child directly (SIGTERM, SIGKILL after the grace period) and cancels
+        // the attempt, whose swift-subprocess teardown does the same for a child spawned only afterwards.
+        let grace = gracePeriodSeconds
+        @Sendable func stop() {
+            attempt.cancel()
+            if let pid = child.get() { kill(pid, SIGTERM) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(grace))) {
+                if let pid = child.get() { kill(pid, SIGKILL) }
             }
         }
-        logger.info("starting: \(inv.arguments.joined(separator: " "))", metadata: ["attempt": "\(inv.attempt)"])
-        let status: Int32
-        do {
-            status = try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int32, Error>) in
-                    process.terminationHandler = { p in
-                        exited.set(true)
-                        c.resume(returning: p.terminationStatus)
-                    }
-                    do {
-                        try process.run()
-                    } catch {
-                        process.terminationHandler = nil
-                        c.resume(throwing: error)
-                        return
-                    }
-                    // The parent's copies of the write ends must go, or the readers never see EOF.
-                    try? out.fileHandleForWriting.close()
-                    try? err.fileHandleForWriting.close()
-                    forward(out.fileHandleForReading, stream: "stdout")
-                    forward(err.fileHandleForReading, stream: "stderr")
-                    let pid = process.processIdentifier
-                    if let timeout = inv.job.timeoutSeconds {
-                        Thread.detachNewThread {
-                            let deadline = Date().addingTimeInterval(TimeInterval(timeout))
-                            while Date() < deadline, !exited.get() { Thread.sleep(forTimeInterval: 0.2) }
-                            if !exited.get() {
-                                logger.error("timed out after \(timeout) s; terminating")
-                                Self.stop(pid: pid, exited: exited)
-                            }
-                        }
-                    }
-                }
-            } onCancel: {
-                let pid = process.processIdentifier
-                if !exited.get(), pid > 0 { Thread.detachNewThread { Self.stop(pid: pid, exited: exited) } }
+        if let timeout = inv.job.timeoutSeconds {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout))) {
+                guard !finished.get() else { return }
+                timedOut.set(true)
+                logger.error("timed out after \(timeout) s; terminating")
+                stop()
             }
-        } catch {
+        }
+        let ended = await withTaskCancellationHandler { await attempt.value } onCancel: { stop() }
+        finished.set(true)
+        let status: TerminationStatus
+        switch ended {
+        case .success(let s): status = s
+        case .failure(let error):
+            if Task.isCancelled { return JobOutcome(succeeded: false, error: "interrupted by shutdown") }
+            if timedOut.get() { return JobOutcome(succeeded: false, error: "timed out after \(inv.job.timeoutSeconds ?? 0) s: \(error)") }
             return JobOutcome(succeeded: false, error: "cannot start \(exe): \(error)")
         }
-        _ = readers.wait(timeout: .now() + 5)
         if Task.isCancelled { return JobOutcome(succeeded: false, error: "interrupted by shutdown") }
-        if status == 0 { return JobOutcome(succeeded: true) }
-        let reason = process.terminationReason == .uncaughtSignal ? "killed by signal \(status)" : "exit status \(status)"
+        if status.isSuccess, !timedOut.get() { return JobOutcome(succeeded: true) }
+        var reason: String
+        switch status {
+        case .exited(let code): reason = "exit status \(code)"
+        case .signaled(let signal): reason = "killed by signal \(signal)"
+        }
+        if timedOut.get() { reason = "timed out after \(inv.job.timeoutSeconds ?? 0) s, \(reason)" }
         return JobOutcome(succeeded: false, error: [reason, lastErrorLine.get()].compactMap { $0 }.joined(separator: ": "))
     }
-}
 
-extension ProcessJobRunner {
-    /// SIGTERM, then SIGKILL when the child has not exited 5 s later (a child may block SIGTERM).
-    static func stop(pid: Int32, exited: LockedBox<Bool>) {
-        kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, !exited.get() { Thread.sleep(forTimeInterval: 0.1) }
-        if !exited.get() { kill(pid, SIGKILL) }
+    /// Starts the child and forwards its output until both streams end; the child's termination status.
+    private func launch(exe: String, arguments: [String], logger: Logger, lastErrorLine: LockedBox<String?>,
+                        child: LockedBox<pid_t?>) async -> Result<TerminationStatus, any Error> {
+        var options = PlatformOptions()
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(gracePeriodSeconds))]
+        let env: Subprocess.Environment = environment.map { values in
+            .custom(Dictionary(uniqueKeysWithValues: values.compactMap { k, v in Subprocess.Environment.Key(rawValue: k).map { ($0, v) } }))
+        } ?? .inherit
+        do {
+            let result = try await Subprocess.run(
+                .path(FilePath(exe)), arguments: Arguments(arguments), environment: env, platformOptions: options,
+                input: .none, output: .sequence, error: .sequence
+            ) { execution in
+                child.set(execution.processIdentifier.value)
+                defer { child.set(nil) }  // before swift-subprocess reaps it: no signal can reach a reused pid
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await Self.forward(execution.standardOutput, stream: "stdout", logger: logger, last: nil) }
+                    group.addTask { await Self.forward(execution.standardError, stream: "stderr", logger: logger, last: lastErrorLine) }
+                }
+            }
+            return .success(result.terminationStatus)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Logs each non-empty line of `output` (redacted) with its stream; stderr's last line goes to `last`.
+    private static func forward(_ output: SubprocessOutputSequence, stream: String, logger: Logger, last: LockedBox<String?>?) async {
+        do {
+            for try await raw in output.strings(separatedBy: .unicodeScalarSequence([Unicode.Scalar(UInt8(0x0A))]), bufferingPolicy: .unbounded) {
+                let text = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
+                guard !text.isEmpty else { continue }
+                let line = SecretRedactor.redact(text)
+                last?.set(line)
+                logger.info("\(line)", metadata: ["stream": "\(stream)"])
+            }
+        } catch {
+            logger.debug("\(stream) of the child ended: \(error)")
+        }
     }
 }
 

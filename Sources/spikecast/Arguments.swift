@@ -44,24 +44,13 @@ struct ThresholdList: ExpressibleByArgument, Sendable {
 }
 
 enum Defaults {
-    /// The given nodes (repeats once, order kept), else env DEFAULT_NODE_IDS, else `fallback`.
+    /// The given nodes, else env DEFAULT_NODE_IDS, else `fallback` (ArgumentParsing.nodes(given:environment:fallback:)).
     static func nodes(_ lists: [NodeList?], fallback: [Node] = Node.defaults) throws -> [Node] {
-        var out: [Node] = []
-        for n in lists.compactMap({ $0 }).flatMap(\.nodes) where !out.contains(n) { out.append(n) }
-        if !out.isEmpty { return out }
-        if let env = ProcessEnvironment.shared["DEFAULT_NODE_IDS"] {
-            do { return try ArgumentParsing.nodes(env) } catch { throw CLIError("DEFAULT_NODE_IDS: \(error)") }
-        }
-        return fallback
+        try ArgumentParsing.nodes(given: lists.compactMap { $0?.nodes }, environment: .shared, fallback: fallback)
     }
 
-    /// The given thresholds (sorted, repeats once), else env DEFAULT_PRICE_THRESHOLDS, else `fallback`.
+    /// The given thresholds, else env DEFAULT_PRICE_THRESHOLDS, else `fallback`.
     static func thresholds(_ lists: [ThresholdList?], fallback: [Threshold] = Threshold.defaults) throws -> [Threshold] {
-        let given = Set(lists.compactMap({ $0 }).flatMap(\.thresholds))
-        if !given.isEmpty { return given.sorted() }
-        if let env = ProcessEnvironment.shared["DEFAULT_PRICE_THRESHOLDS"] {
-            do { return try ArgumentParsing.thresholds(env) } catch { throw CLIError("DEFAULT_PRICE_THRESHOLDS: \(error)") }
-        }
-        return fallback.sorted()
+        try ArgumentParsing.thresholds(given: lists.compactMap { $0?.thresholds }, environment: .shared, fallback: fallback)
     }
 }

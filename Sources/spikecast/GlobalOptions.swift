@@ -18,13 +18,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Data directory holding spikecast.sqlite (default ./data in a project folder, else $XDG_DATA_HOME/spikecast/data; env SPIKECAST_DATA_DIR).")
     var dataDir: String?
 
-    @Option(name: .long, help: "Log level: \(Self.levels) (default info; env LOG_LEVEL).")
+    @Option(name: .long, help: "Log level: \(LoggingSetup.levels) (default info; env LOG_LEVEL).")
     var logLevel: String?
 
     @Option(name: .long, help: "Log format on stderr: text, or json for JSON lines with ts, level, msg and metadata (default text; env LOG_FORMAT).")
     var logFormat: LogFormat?
-
-    static let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
 
     func validate() throws {
         _ = try level()
@@ -32,11 +30,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func level() throws -> Logger.Level {
-        let (text, source) = logLevel.map { ($0, "--log-level") } ?? (ProcessEnvironment.shared["LOG_LEVEL"].map { ($0, "LOG_LEVEL") } ?? ("info", ""))
-        guard let l = Logger.Level(rawValue: text.lowercased()) else {
-            throw ValidationError("\(source) '\(text)' is not a log level (expected one of \(Self.levels))")
-        }
-        return l
+        do { return try LoggingSetup.level(flag: logLevel, environment: .shared) } catch { throw ValidationError(error.description) }
     }
 
     func format() throws -> LogFormat {
@@ -58,13 +52,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The existing store; a data directory without one is an error naming it (nothing is created).
-    func openStore() throws -> Store {
-        let dir = resolvedDataDir
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent(Store.fileName).path) else {
-            throw CLIError("no store in \(dir.path) (no \(Store.fileName)): check --data-dir / SPIKECAST_DATA_DIR, or create one with `spikecast import`, `generate` or `fetch-data`")
-        }
-        return try Store(directory: dir)
-    }
+    func openStore() throws -> Store { try Store.existing(directory: resolvedDataDir) }
 
     /// The store, created when missing (import, generate, fetch-data).
     func createStore() throws -> Store { try Store(directory: resolvedDataDir) }
@@ -74,21 +62,4 @@ struct GlobalOptions: ParsableArguments {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-enum LoggingSetup {
-    nonisolated(unsafe) private static var done = false
-    private static let lock = NSLock()
-
-    static func bootstrapOnce(level: Logger.Level, json: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !done else { return }
-        done = true
-        LoggingSystem.bootstrap { label in
-            var h: any LogHandler = json ? JSONLinesLogHandler(label: label, sink: StandardErrorJSONSink()) : StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
-    }
 }

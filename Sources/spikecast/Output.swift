@@ -14,8 +14,8 @@ extension OutputFormat {
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
-enum TextFormat: String, OutputFormat { case text, json; static let standard = TextFormat.text }
-enum TableFormat: String, OutputFormat { case text, json, csv; static let standard = TableFormat.text }
+extension TextFormat: OutputFormat { static let standard = TextFormat.text }
+extension TableFormat: OutputFormat { static let standard = TableFormat.text }
 
 /// `--output-format` and `--output-path` (the file is replaced atomically: temp file + rename).
 struct OutputOptions<F: OutputFormat>: ParsableArguments {
@@ -58,46 +58,4 @@ struct OutputOptions<F: OutputFormat>: ParsableArguments {
     }
 }
 
-func jsonText<T: Encodable>(_ value: T) throws -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try e.encode(value), as: UTF8.self)
-}
-
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-
-func fmt(_ v: Double?, _ digits: Int = 4) -> String {
-    guard let v, v.isFinite else { return "-" }
-    return String(format: "%.\(digits)f", v)
-}
-
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal (the CLI's one progress bar).
-final class ProgressBar: @unchecked Sendable {
-    let enabled: Bool
-    let unit: String
-    private let lock = NSLock()
-    private let started = Date()
-    private var drawn = false
-
-    init(unit: String, enabled: Bool = isatty(2) == 1) {
-        self.unit = unit
-        self.enabled = enabled
-    }
-
-    func update(_ done: Int, _ total: Int, label: String = "") {
-        guard enabled, total > 0 else { return }
-        lock.lock(); defer { lock.unlock() }
-        let width = 30, filled = min(width, done * width / total)
-        let elapsed = Date().timeIntervalSince(started)
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) \(unit)  \(Int(elapsed)) s elapsed, ~\(Int(eta)) s left  \(label)\u{1B}[K".utf8))
-        drawn = true
-    }
-
-    func finish() {
-        lock.lock(); defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}

@@ -92,6 +92,22 @@ import Testing
         #expect(failure { _ = try DataStatusCommand.parse(["--log-format", "xml"]) }?.code == 64)
     }
 
+    @Test func everyCommandThatRunsTakesTheGlobalOptions() {
+        for (path, type) in HelpSnapshotTests.commands() where type.configuration.subcommands.isEmpty {
+            let help = Spikecast.helpMessage(for: type, columns: 100)
+            for flag in ["--data-dir", "--log-level", "--log-format"] {
+                #expect(help.contains(flag), "`spikecast \(path.joined(separator: " "))` does not take \(flag)")
+            }
+        }
+        for parse in [{ _ = try FeaturesListCommand.parse(["--log-level", "bogus"]) }, { _ = try ReportIndexCommand.parse(["--log-level", "bogus"]) }] {
+            let f = failure(parse)
+            #expect(f?.code == 64)
+            #expect(f?.message.contains("'bogus' is not a log level") == true)
+        }
+        #expect(throws: Never.self) { _ = try FeaturesListCommand.parse(["--log-format", "json", "--data-dir", "/nonexistent"]) }
+        #expect(throws: Never.self) { _ = try ReportIndexCommand.parse(["--log-level", "debug", "--reports-dir", "/tmp/r"]) }
+    }
+
     @Test func anOutputPathWhoseExtensionDisagreesIsAnError() {
         let jpg = failure { _ = try VisualizeCommand.parse(["--type", "price", "--output-path", "chart.jpg"]) }
         #expect(jpg?.code == 64)

@@ -93,39 +93,19 @@ struct BacktestRunCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.logger("spikecast.backtest")
-        let clock = ContinuousClock()
         if shardOutput != nil { return try runShard(logger: logger) }
-        let t0 = clock.now
+        let t0 = ContinuousClock.now
         let store = try global.openStore()
         let (settings, data, models) = try grid.resolve(store: store)
-        let loadSeconds = seconds(clock.now - t0)
+        let loadSeconds = seconds(ContinuousClock.now - t0)
 
         let backtestStore = try BacktestStore(db: store.pool)
-        let runner = BacktestRunner(logger: logger, store: backtestStore, workers: workers, cpus: Self.cpuQuota())
+        let runner = BacktestRunner(logger: logger, store: backtestStore, workers: workers, cpus: .given(environment: ProcessEnvironment.shared.values))
         let bar = ProgressBar(unit: "folds")
         let result = try runner.run(settings: settings, data: data, resume: !fresh) { done, total in bar.update(done, total) }
         bar.finish()
-
-        let tm = clock.now
-        let text: String
-        if grid.preset != nil {
-            var results = models.map { ProtocolResult(result, model: $0.name, loadSeconds: loadSeconds) }
-            let metricsSeconds = seconds(clock.now - tm), total = seconds(clock.now - t0), rss = ProtocolV1.peakRSSMiB()
-            for i in results.indices { results[i].finish(metricsSeconds: metricsSeconds, totalSeconds: total, peakRSS: rss) }
-            let json = try ProtocolResult.json(results)
-            try backtestStore.finishRunSummary(result.runID, json: json)
-            text = output.format == .json ? json : ProtocolResult.table(results, csv: output.format == .csv)
-        } else {
-            let options = EvaluationOptions(extended: true, cutoff: cutoff, bootstrapSamples: bootstrap)
-            let report = Evaluation.report(result.rows, options: options, resolutions: result.labelResolutions)
-            var timings = result.timings
-            timings.load = loadSeconds
-            timings.metrics = seconds(clock.now - tm)
-            timings.total = seconds(clock.now - t0)
-            let json = try BacktestReportText.json(report, runID: result.runID, settings: settings, timings: timings)
-            try backtestStore.finishRunSummary(result.runID, json: json)
-            text = Self.render(report, runID: result.runID, json: json, format: output.format)
-        }
+        let text = try result.summarize(models: models, protocolV1: grid.preset != nil, options: EvaluationOptions(extended: true, cutoff: cutoff, bootstrapSamples: bootstrap),
+                                        loadSeconds: loadSeconds, started: t0, store: backtestStore, format: output.format)
         if let path = dumpFeatures {
             try ProtocolV1.dumpFeatures(result, model: models[0].name, to: URL(fileURLWithPath: path))
             logger.info("wrote features to \(path)")
@@ -144,43 +124,15 @@ struct BacktestRunCommand: ParsableCommand {
         do {
             shardID = try ShardID.resolve(explicit: shard, count: shardCount, environment: ProcessEnvironment.shared.values) ?? ShardID(index: 0, count: 1)
         } catch { throw ValidationError("\(error)") }
-        let clock = ContinuousClock()
-        let t0 = clock.now
+        let t0 = ContinuousClock.now
         let given = storeFile.map { URL(fileURLWithPath: $0) } ?? global.resolvedDataDir.appendingPathComponent(Store.fileName)
         let file = try ShardInput.databaseFile(given, scratch: FileManager.default.temporaryDirectory)
         defer { if file != given { try? FileManager.default.removeItem(at: file.deletingLastPathComponent().deletingLastPathComponent()) } }
         let store = try Store(readOnlyFile: file)
         let (settings, data, _) = try grid.resolve(store: store)
-        let runner = ShardRun(logger: logger, directory: URL(fileURLWithPath: dir, isDirectory: true), shard: shardID, cpus: Self.cpuQuota(), workers: workers)
-        switch try runner.run(settings: settings, data: data, loadSeconds: seconds(clock.now - t0)) {
-        case .written(let url, let r):
-            print("shard \(shardID): \(r.folds.count) folds, \(r.rows.count) prediction rows in \(fmt(r.timing.total, 1)) s (\(r.cpu.workers) workers x \(r.cpu.threadsPerFit) threads on \(r.cpu.cpus) CPUs: \(r.cpu.source)\(r.resumedFolds > 0 ? "; \(r.resumedFolds) folds resumed" : "")) -> \(url.path)")
-        case .alreadyComplete(let url, let r):
-            print("shard \(shardID): already complete (\(r.folds.count) folds) in \(url.path)")
-        case .incomplete(let done, let total):
-            throw CLIError("shard \(shardID) stopped after \(done) of \(total) folds; rerun the same command to resume")
-        }
-    }
-
-    /// The CPUs this process was given (`--workers` only sets the parallel fits, not the CPU count).
-    static func cpuQuota() -> CPUQuota {
-        CPUQuota.detect(explicit: nil, environment: ProcessEnvironment.shared.values,
-                        readFile: { try? String(contentsOfFile: $0, encoding: .utf8) },
-                        affinityCount: ProcessInfo.processInfo.activeProcessorCount)
-    }
-
-    /// A built-in configuration name or a JSON file path.
-    static func loadConfig(_ spec: String) throws -> ModelConfig {
-        if spec.hasSuffix(".json") || spec.contains("/") || FileManager.default.fileExists(atPath: spec) { return try ModelConfig.load(from: URL(fileURLWithPath: spec)) }
-        return try ModelConfig.named(spec)
-    }
-
-    static func render(_ report: [SliceReport], runID: Int64?, json: String, format: TableFormat) -> String {
-        switch format {
-        case .json: return json
-        case .csv: return BacktestReportText.csv(report)
-        case .text: return BacktestReportText.text(report, runID: runID)
-        }
+        let runner = ShardRun(logger: logger, directory: URL(fileURLWithPath: dir, isDirectory: true), shard: shardID,
+                              cpus: .given(environment: ProcessEnvironment.shared.values), workers: workers)
+        print(try runner.run(settings: settings, data: data, loadSeconds: seconds(ContinuousClock.now - t0)).summary(shardID))
     }
 }
 
@@ -233,7 +185,7 @@ struct BacktestGridOptions: ParsableArguments {
 
     /// The settings of this command line and the market data of its nodes (read from `store`).
     func resolve(store: Store) throws -> (BacktestSettings, MarketData, [ModelConfig]) {
-        let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(BacktestRunCommand.loadConfig)
+        let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(ModelConfig.resolve)
         let ts = preset != nil ? ProtocolV1.thresholds : try Defaults.thresholds(threshold + [thresholds])
         let request = BacktestRequest(startDate: startDate.date, endDate: endDate?.date, nodes: try Defaults.nodes(node + [nodes]), thresholds: ts,
                                       models: models, refitEvery: refitEvery, window: try TrainingWindow.parse(window),
@@ -256,21 +208,7 @@ struct BacktestListCommand: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        let runs = try BacktestStore(db: store.pool).runs(limit: limit)
-        switch outputFormat {
-        case .json:
-            print(try jsonText(runs))
-        case .csv:
-            print("id,name,status,created_utc,finished_utc,folds,predictions")
-            for r in runs {
-                print("\(r.id),\"\(r.name)\",\(r.status.rawValue),\(r.created),\(r.finished.map(\.description) ?? ""),\(r.completedFolds),\(r.predictionCount)")
-            }
-        case .text:
-            if runs.isEmpty { print("No backtest runs in \(store.directory.path). Run `spikecast backtest --start-date …`."); return }
-            print(TextTable.render(header: ["id", "status", "created (CPT)", "folds", "predictions", "name"], rows: runs.map {
-                ["\($0.id)", $0.status.rawValue, CentralTime.local($0.created).display, "\($0.completedFolds)", "\($0.predictionCount)", $0.name]
-            }))
-        }
+        print(try BacktestReportText.runList(BacktestStore(db: store.pool).runs(limit: limit), format: outputFormat, directory: store.directory.path))
     }
 }
 
@@ -293,24 +231,7 @@ struct BacktestShowCommand: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        let bt = try BacktestStore(db: store.pool)
-        guard let run = try bt.run(id: id) else {
-            let known = try bt.runs(limit: 10).map { String($0.id) }
-            throw CLIError("no backtest run \(id) in \(store.directory.path)" + (known.isEmpty ? "" : " (recent runs: \(known.joined(separator: ", ")))"))
-        }
-        if predictions {
-            print(BacktestReportText.predictionsCSV(try bt.predictions(runID: id)))
-            return
-        }
-        let rows = try bt.predictions(runID: id)
-        let report = Evaluation.report(rows, options: EvaluationOptions(bootstrapSamples: bootstrap), resolutions: try bt.labelResolutions(runID: id))
-        let settings = try? JSONDecoder().decode(BacktestSettings.self, from: Data(run.settingsJSON.utf8))
-        if outputFormat == .text { print(BacktestReportText.runHeader(run, settings: settings)) }
-        if rows.isEmpty, outputFormat == .text { print("No predictions stored yet."); return }
-        let json = try BacktestReportText.json(report, runID: run.id, settings: settings ?? (try BacktestSettings(
-            name: run.name, walkForward: WalkForward(firstIssueDay: rows[0].issueDay, lastIssueDay: rows[0].issueDay),
-            nodes: [rows[0].node], thresholds: [rows[0].threshold], models: [ModelConfig(name: rows[0].model)])), timings: BacktestTimings())
-        print(BacktestRunCommand.render(report, runID: nil, json: json, format: outputFormat))
+        print(try BacktestStore(db: store.pool).show(id: id, format: outputFormat, bootstrap: bootstrap, predictions: predictions, directory: store.directory.path))
     }
 }
 
@@ -339,12 +260,7 @@ struct BacktestPlanCommand: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let (settings, _, _) = try grid.resolve(store: store)
-        let n = try shardCount ?? ProcessEnvironment.shared["SPIKECAST_SHARD_COUNT"].map { text in
-            guard let v = Int(text) else { throw CLIError("SPIKECAST_SHARD_COUNT='\(text)' is not a whole number") }
-            return v
-        } ?? 1
-        let plan: ShardPlan
-        do { plan = try ShardPlan(settings: settings, count: n) } catch { throw CLIError("\(error)") }
+        let plan = try ShardPlan(settings: settings, count: ShardPlan.count(explicit: shardCount, environment: ProcessEnvironment.shared.values))
         let measured = try MeasuredFoldCost.fromStore(BacktestStore(db: store.pool))
         print(ShardPlanReport(plan: plan, measured: measured, listFolds: folds).text)
     }
@@ -376,20 +292,9 @@ struct BacktestMergeCommand: ParsableCommand {
     var bootstrap: Int = 200
 
     func run() throws {
-        let clock = ContinuousClock()
-        let t0 = clock.now
         let merge = try ShardMerge.load(directory: URL(fileURLWithPath: directory, isDirectory: true))
-        let store = try global.createStore()
-        let bt = try BacktestStore(db: store.pool)
-        let runID = try merge.store(into: bt, name: name)
-        let mergeSeconds = seconds(clock.now - t0)
-        let rows = try bt.predictions(runID: runID)
-        let report = Evaluation.report(rows, options: EvaluationOptions(extended: true, bootstrapSamples: bootstrap), resolutions: try bt.labelResolutions(runID: runID))
-        var settings = merge.settings
-        if let name { settings.name = name }
-        let json = try BacktestReportText.json(report, runID: runID, settings: settings, timings: merge.timings)
-        try bt.finishRunSummary(runID, json: json)
-        FileHandle.standardError.write(Data("merged \(merge.shards.count) shards (\(merge.folds.count) folds, \(rows.count) prediction rows) into run \(runID) \"\(settings.name)\" in \(fmt(mergeSeconds, 2)) s\n".utf8))
-        print(BacktestRunCommand.render(report, runID: runID, json: json, format: outputFormat))
+        let (_, message, text) = try merge.storeAndScore(into: BacktestStore(db: global.createStore().pool), name: name, bootstrap: bootstrap, format: outputFormat)
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        print(text)
     }
 }

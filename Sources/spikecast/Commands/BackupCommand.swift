@@ -22,14 +22,11 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let logger = global.logger("spikecast.backup")
         let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
-        let l = CentralTime.local(now)
-        let stamp = "\(l.date.description.replacingOccurrences(of: "-", with: ""))-\(String(format: "%02d%02d%02d", l.hour, l.minute, l.second))"
-        let out = URL(fileURLWithPath: output ?? "spikecast-backup-\(stamp).tar.gz")
+        let out = URL(fileURLWithPath: output ?? BackupArchive.defaultFileName(at: now))
         _ = try global.openStore()  // fails naming the folder when there is no store
         let store = try SpikeDataServiceStore(dataDir: global.resolvedDataDir)
         let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(global), forecastsDir: folders.forecasts(global),
                                                 output: out, version: SpikecastVersion.number, now: now, logger: logger)
-        let size = (try? FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int) ?? 0
-        print("\(out.path)\t\(manifest.fileCount) files\t\(size) bytes")
+        print(BackupArchive.summary(out, manifest: manifest))
     }
 }

@@ -49,10 +49,10 @@ struct CompareCommand: ParsableCommand {
     var endDate: DateArg?
 
     @Option(help: "Comma-separated nodes (default DEFAULT_NODE_IDS or the four hubs).")
-    var nodes: String?
+    var nodes: NodeList?
 
     @Option(help: "Comma-separated thresholds (default 100,500,1000).")
-    var thresholds: String?
+    var thresholds: ThresholdList?
 
     @Option(help: "Refit every k issue days (with --model).")
     var refitEvery: Int = 2
@@ -79,38 +79,24 @@ struct CompareCommand: ParsableCommand {
         if !modelVersion.isEmpty { return try runIssued() }
         var spec = try report.builtInSpec("comparison")
         if backtestId.count == 2 {
-            spec.selection.backtestId = String(backtestId[0])
-            spec.selection.compareBacktestId = String(backtestId[1])
-            spec.name = report.name ?? "compare-\(backtestId[0])-vs-\(backtestId[1])"
-            spec.title = "Backtest #\(backtestId[0]) vs #\(backtestId[1])"
+            spec.selectBacktests(backtestId[0], backtestId[1], name: report.name)
         } else {
             let runName = "compare \(model.joined(separator: " vs ")) \(UUID().uuidString.prefix(8))"
-            let configs = try model.map(BacktestRunCommand.loadConfig)
+            let configs = try model.map(ModelConfig.resolve)
             if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
             let request = BacktestRequest(
                 startDate: startDate!.date, endDate: endDate?.date,
-                nodes: preset != nil ? [ProtocolV1.node] : (try nodes.map { try ArgumentParsing.nodes($0) } ?? Defaults.nodes([])),
-                thresholds: preset != nil ? ProtocolV1.thresholds : (try thresholds.map { try ArgumentParsing.thresholds($0) } ?? Defaults.thresholds([])),
+                nodes: preset != nil ? [ProtocolV1.node] : try Defaults.nodes([nodes]),
+                thresholds: preset != nil ? ProtocolV1.thresholds : try Defaults.thresholds([thresholds]),
                 models: configs, refitEvery: refitEvery, protocolV1: preset != nil, name: runName)
             FileHandle.standardError.write(Data("compare: running one backtest with every configuration (\(model.joined(separator: ", ")))\n".utf8))
-            let store = try global.openStore()
             let bar = ProgressBar(unit: "folds")
-            let outcome = try ComparisonBacktest.run(request, store: store, logger: global.logger("spikecast.backtest"),
-                                                     cpus: BacktestRunCommand.cpuQuota()) { done, total in bar.update(done, total) }
+            let (run, ordered) = try ComparisonBacktest.runForReport(request, store: global.openStore(), logger: global.logger("spikecast.backtest"),
+                                                                    cpus: .given(environment: ProcessEnvironment.shared.values)) { done, total in bar.update(done, total) }
             bar.finish()
-            let run = outcome.runID
-            let names = try Set(BacktestStore(db: store.pool).predictions(runID: run).map(\.model)).sorted()
-            // Keep the order given: the config names as stored.
-            let ordered = outcome.models
-            guard Set(ordered) == Set(names) else {
-                throw ArgumentParser.ValidationError("the comparison backtest holds models \(names.joined(separator: ", ")), not \(ordered.joined(separator: ", "))")
-            }
-            spec.selection.backtestId = String(run)
-            Self.select(ordered, in: &spec.selection)
-            spec.name = report.name ?? "compare-" + ordered.map(Self.slug).joined(separator: "-vs-")
-            spec.title = ordered.joined(separator: " vs ")
+            spec.selectModels(ordered, runID: run, name: report.name)
         }
-        try applySelection(&spec.selection, nodes: nodes, thresholds: thresholds, startDate: nil, endDate: nil)
+        spec.selection.override(nodes: nodes?.nodes, thresholds: thresholds?.thresholds)
         try report.render(spec, global: global)
     }
 
@@ -118,47 +104,14 @@ struct CompareCommand: ParsableCommand {
     /// write the comparison report of that run.
     func runIssued() throws {
         let store = try global.openStore()
-        let backtests = try BacktestStore(db: store.pool)
         let summary = try IssuedComparisonRun.evaluate(
-            store: store, backtests: backtests, versions: modelVersion,
-            nodes: try nodes.map { try ArgumentParsing.nodes($0) },
-            thresholds: try thresholds.map { try ArgumentParsing.thresholds($0) },
+            store: store, backtests: BacktestStore(db: store.pool), versions: modelVersion, nodes: nodes?.nodes, thresholds: thresholds?.thresholds,
             startDate: startDate?.date, endDate: endDate?.date,
             evaluation: EvaluationOptions(bootstrapSamples: report.bootstrap), value: ValueOptions(battery: try BatterySpec()),
             at: Instant(seconds: Int64(Date().timeIntervalSince1970)))
         var spec = try report.builtInSpec("comparison")
-        spec.selection.backtestId = String(summary.runID)
-        Self.select(modelVersion, in: &spec.selection)
-        spec.name = report.name ?? "compare-issued-" + modelVersion.map(Self.slug).joined(separator: "-vs-")
-        spec.title = "Issued forecasts: " + modelVersion.joined(separator: " vs ")
-        spec.description = "Forecasts issued by trained model versions, scored on the realized labels of the target hours every version forecast (docs/evaluation.md)."
-        let built = try report.build(spec, global: global)
-        switch report.outputFormat {
-        case .json:
-            var object = try JSONSerialization.jsonObject(with: Data(IssuedComparisonRun.json(summary).utf8)) as? [String: Any] ?? [:]
-            object["report"] = ["page": built.page.path, "headline": built.headline, "warnings": built.warnings] as [String: Any]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            try Self.emit(String(decoding: data, as: UTF8.self), to: outputPath)
-        case .text:
-            try Self.emit(IssuedComparisonRun.text(summary) + "\n\nreport:   \(built.page.path)" + built.warnings.map { "\nwarning:  \($0)" }.joined(), to: outputPath)
-        }
-    }
-
-    /// Writes `text` to `path` atomically, or prints it.
-    static func emit(_ text: String, to path: String?) throws {
-        if let path { try AtomicFile.write(text + "\n", to: URL(fileURLWithPath: path)) } else { print(text) }
-    }
-
-    /// The comparison report's models: A and B for two, the list (each against the first) for more.
-    static func select(_ models: [String], in selection: inout ReportSpec.Selection) {
-        if models.count == 2 {
-            (selection.model, selection.compareModel) = (models[0], models[1])
-        } else {
-            selection.models = models
-        }
-    }
-
-    static func slug(_ s: String) -> String {
-        String(s.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+        spec.selectIssued(modelVersion, runID: summary.runID, name: report.name)
+        let text = try IssuedComparisonRun.output(summary, report: report.build(spec, global: global), format: report.outputFormat)
+        if let outputPath { try AtomicFile.write(text + "\n", to: URL(fileURLWithPath: outputPath)) } else { print(text) }
     }
 }

@@ -46,34 +46,13 @@ struct DataExportCommand: ParsableCommand {
     var outputFormat: String?
 
     func request() throws -> ExportRequest {
-        let m: Market
-        switch market.lowercased() {
-        case "rt", "rtm", "realtime", "real-time": m = .realTime
-        case "dam", "da", "dayahead", "day-ahead": m = .dayAhead
-        default: throw ArgumentParser.ValidationError("--market '\(market)' is not rt or dam")
-        }
-        let nodeList = nodes.flatMap(\.nodes)
-        var ids: [SeriesID] = []
-        for s in series.flatMap({ $0.split(separator: ",") }) {
-            guard let id = SeriesID(variableName: s.trimmingCharacters(in: .whitespaces)) else {
-                throw ArgumentParser.ValidationError("--series '\(s)' is not a series name <quantity>_<forecast|actual>_<zone> such as load_forecast_ercot")
-            }
-            ids.append(id)
-        }
-        let start = startDate.date, end = endDate.date
-        guard start <= end else { throw ArgumentParser.ValidationError("--start-date \(start) is after --end-date \(end)") }
-        guard !nodeList.isEmpty || !ids.isEmpty else { throw ArgumentParser.ValidationError("nothing to export: pass --nodes and/or --series") }
-        return ExportRequest(nodes: nodeList, market: m, series: ids, startDate: start, endDate: end,
-                             asOf: asOf?.instant)
+        do {
+            return try ExportRequest.parse(nodes: nodes.flatMap(\.nodes), market: market, series: series, startDate: startDate.date, endDate: endDate.date, asOf: asOf?.instant)
+        } catch { throw ArgumentParser.ValidationError(error.description) }
     }
 
     func format() throws -> ExportFormat {
-        if let f = outputFormat {
-            guard let v = ExportFormat(rawValue: f.lowercased()) else { throw ArgumentParser.ValidationError("--output-format '\(f)' is not csv or json") }
-            return v
-        }
-        let p = (outputPath ?? "").lowercased()
-        return p.hasSuffix(".json") || p.hasSuffix(".json.gz") ? .json : .csv
+        do { return try ExportFormat.resolve(flag: outputFormat, path: outputPath) } catch { throw ArgumentParser.ValidationError(error.description) }
     }
 
     func validate() throws {
@@ -83,8 +62,7 @@ struct DataExportCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.logger("spikecast.data")
-        let store = try Store(directory: global.resolvedDataDir)
-        let exporter = DataExporter(store: store)
+        let exporter = DataExporter(store: try global.openStore())
         let req = try request()
         let summary: ExportSummary
         if let outputPath {

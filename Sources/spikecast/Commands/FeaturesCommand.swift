@@ -14,14 +14,14 @@ struct FeaturesCommand: ParsableCommand {
     )
 }
 
-enum FeaturesOutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
-
 struct FeaturesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Features of a feature set: name, group, the series read, lookback and meaning.",
         discussion: "Feature sets: \(FeatureSet.builtinNames.joined(separator: ", ")). protocol-v1 is the benchmark protocol's (§5)."
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "Feature set: protocol-v1 or default.")
     var featureSet: String = "default"
@@ -31,24 +31,8 @@ struct FeaturesListCommand: ParsableCommand {
 
     func run() throws {
         let set = try FeatureSet.named(featureSet)
-        let rows = set.features.enumerated().map { i, f in
-            [String(i), f.name, f.group.rawValue, f.sources.map(\.description).joined(separator: "; "), String(f.lookbackHours), f.description]
-        }
-        switch outputFormat {
-        case .text:
-            print("feature set \(set.name): \(set.features.count) features")
-            print(TextTable.render(header: ["#", "name", "group", "reads", "lookback h", "description"], rows: rows, rightAligned: [0, 4]))
-        case .csv:
-            print("index,name,group,reads,lookback_hours,description")
-            for r in rows { print(r.map(FeaturesBuildCommand.csvField).joined(separator: ",")) }
-        case .json:
-            struct Entry: Encodable { let index: Int; let name, group: String; let reads: [String]; let lookbackHours: Int; let description: String }
-            struct Out: Encodable { let featureSet: String; let features: [Entry] }
-            let out = Out(featureSet: set.name, features: set.features.enumerated().map { i, f in
-                Entry(index: i, name: f.name, group: f.group.rawValue, reads: f.sources.map(\.description), lookbackHours: f.lookbackHours, description: f.description)
-            })
-            print(try jsonText(out))
-        }
+        global.logger("spikecast.features").debug("listing feature set \(set.name)")
+        print(try set.listing(outputFormat))
     }
 }
 
@@ -88,7 +72,7 @@ struct FeaturesBuildCommand: ParsableCommand {
     var outputPath: String?
 
     @Option(name: .long, help: "Output format: csv (the matrix), text or json (a summary: rows, timing, point-in-time audit; default text with --output-path, else csv).")
-    var outputFormat: FeaturesOutputFormat?
+    var outputFormat: TableFormat?
 
     func validate() throws {
         guard node.nodes.count == 1 else { throw ValidationError("--node takes one node, got \(node.nodes.map(\.name).joined(separator: ","))") }
@@ -103,49 +87,25 @@ struct FeaturesBuildCommand: ParsableCommand {
         let node = self.node.nodes[0]
         let thr = try Defaults.thresholds(thresholds, fallback: Threshold.defaults)
         let set = try FeatureSet.named(featureSet)
-        let start = startDate?.date, end = endDate?.date
-        let clock = ContinuousClock()
-        let t0 = clock.now
+        let t0 = ContinuousClock.now
         let store = try global.openStore()
         let data = try store.loadMarketData(nodes: FeatureSet.nodesToLoad([node], featureSets: [featureSet]))
-        let tLoad = clock.now
-        let sample = try data.sampleIssueDays(node: node)
-        guard let first = sample.first, let last = sample.last else {
-            throw CLIError("\(node): no issue day has all 72 target hours labelled in the stored RT prices")
-        }
-        let days = sample.filter { $0 >= (start ?? first) && $0 <= (end ?? last) }
-        guard !days.isEmpty else {
-            throw CLIError("no sample issue day of \(node) in \(start ?? first)…\(end ?? last) (sample issue days are \(first)…\(last))")
-        }
-        logger.info("building \(set.name) for \(node), issue days \(days.first!)…\(days.last!) (\(days.count))")
-        let matrix = try FeatureBuilder(featureSet: set).build(data: data, node: node, issues: days.map { Issue(day: $0) })
-        let labels = LabelBuilder.labels(prices: data.price(node, .realTime)!, targetStarts: matrix.targetStarts, thresholds: thr)
-        let tBuild = clock.now
+        let tLoad = ContinuousClock.now
+        let (days, matrix, labels) = try set.matrix(data: data, node: node, start: startDate?.date, end: endDate?.date, thresholds: thr)
+        let tBuild = ContinuousClock.now
+        logger.info("built \(set.name) for \(node), issue days \(days.first!)…\(days.last!) (\(days.count))")
 
         if let path = outputPath {
             do { try TextFile.write(to: URL(fileURLWithPath: path)) { emit in try FeatureCSV.write(matrix, labels, emit: emit) } } catch {
                 throw CLIError("--output-path \(path): cannot write the feature matrix: \(error)")
             }
         } else if (outputFormat ?? .csv) == .csv {
-            var out = ""
-            FeatureCSV.write(matrix, labels) { out += $0; if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" } }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            try TextFile.writeStandardOutput { emit in try FeatureCSV.write(matrix, labels, emit: emit) }
         }
         let summary = FeatureBuildSummary(node: node, featureSet: set.name, days: days, matrix: matrix, labels: labels, thresholds: thr,
                                           loadSeconds: seconds(tLoad - t0), buildSeconds: seconds(tBuild - tLoad), output: outputPath)
-        switch outputFormat ?? (outputPath != nil ? .text : .csv) {
-        case .json:
-            print(try jsonText(summary))
-        case .text:
-            print(summary.text)
-        case .csv:
-            if outputPath != nil { print(summary.text) }
-        }
-    }
-
-    /// A CSV field, quoted when it holds a comma, quote or newline.
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // The summary goes to stdout unless the matrix does (csv without --output-path).
+        let format = outputFormat ?? (outputPath != nil ? .text : .csv)
+        if format == .json { print(try JSONText.pretty(summary)) } else if format == .text || outputPath != nil { print(summary.text) }
     }
 }

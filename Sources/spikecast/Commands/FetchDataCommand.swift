@@ -54,46 +54,24 @@ struct FetchDataCommand: AsyncParsableCommand {
         var config = FetchConfiguration(environment: .shared)
         config.chunkDays = max(1, chunkDays)
         if testConnection {
-            config.requestTimeoutSeconds = timeout ?? 20
-            config.maxRetries = 1
-            config.backoffBaseSeconds = 1
-            let ercot = ERCOTClient(configuration: config, logger: logger)
-            let weather = OpenMeteoClient(configuration: config, logger: logger)
-            if !config.missingERCOTCredentials.isEmpty {
-                FileHandle.standardError.write(Data("warning: missing \(config.missingERCOTCredentials.joined(separator: ", "))\n".utf8))
-            }
-            let checks = await ConnectionTester.run(ercot: ercot, weather: weather)
-            print(outputFormat == .json ? try jsonText(checks) : ConnectionCheck.text(checks))
+            let checks = await ConnectionTester.check(configuration: config, timeout: timeout, logger: logger)
+            print(outputFormat == .json ? try JSONText.pretty(checks) : ConnectionCheck.text(checks))
             if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
             return
         }
         if let t = timeout { config.requestTimeoutSeconds = t }
-        let plan = try makePlan()
-        if plan.dataTypes.contains(where: { $0 != .weather }), !config.missingERCOTCredentials.isEmpty {
-            throw CLIError("ERCOT credentials missing: \(config.missingERCOTCredentials.joined(separator: ", ")) (set them in the environment, ./.env or \(global.paths.configDir(flag: nil).path)/.env; see .env.example)")
-        }
-        let store = try global.createStore()
-        let outcome = try await Self.fetch(plan: plan, config: config, store: store, logger: logger)
-        print(outputFormat == .json ? try jsonText(outcome) : outcome.text)
-    }
-
-    func makePlan() throws -> FetchPlan {
-        let today = CentralTime.day(of: Instant(seconds: Int64(Date().timeIntervalSince1970)))
-        let end = endDate?.date ?? today
-        let start = startDate?.date ?? end.adding(days: -7)
-        guard start <= end else { throw ValidationError("--start-date \(start) is after --end-date \(end)") }
-        let types: [FetchDataType]
-        do { types = try FetchDataType.parseList(dataType) } catch { throw ValidationError("\(error)") }
-        return FetchPlan(startDate: start, endDate: end, dataTypes: types, nodes: try Defaults.nodes([nodes]))
-    }
-
-    static func fetch(plan: FetchPlan, config: FetchConfiguration, store: Store, logger: Logger) async throws -> FetchOutcome {
-        let ercot = ERCOTClient(configuration: config, logger: logger)
-        let weather = OpenMeteoClient(configuration: config, logger: logger)
+        let nodes = try Defaults.nodes([self.nodes])
+        let plan: FetchPlan
+        do {
+            plan = try FetchPlan.resolve(start: startDate?.date, end: endDate?.date, dataTypes: dataType, nodes: nodes, today: CentralTime.day(of: now))
+        } catch { throw ValidationError("\(error)") }
         let bar = ProgressBar(unit: "days")
-        let runner = try FetchRunner(store: store, ercot: ercot, weather: weather, logger: logger) { e in bar.update(e.done, e.total, label: e.label) }
-        defer { bar.finish() }
-        return try await runner.run(plan)
+        let outcome: FetchOutcome
+        do {
+            defer { bar.finish() }
+            outcome = try await FetchRunner.fetch(plan, configuration: config, configFolder: global.paths.configDir(flag: nil).path, store: global.createStore,
+                                                  logger: logger) { done, total, label in bar.update(done, total, label: label) }
+        }
+        print(outputFormat == .json ? try JSONText.pretty(outcome) : outcome.text)
     }
-
 }

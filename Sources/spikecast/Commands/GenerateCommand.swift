@@ -70,42 +70,8 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = global.logger("spikecast.generate")
-        let market = try makeMarket()
-        let clock = ContinuousClock()
-        var t = clock.now
-        logger.info("generating synthetic market", metadata: ["seed": "\(seed)", "start": "\(start)", "end": "\(end)"])
-        let data = market.generate()
-        let generateSeconds = seconds(clock.now - t)
-        logger.info("generated \(data.prices.count) price rows and \(data.values.count) value rows in \(String(format: "%.2f", generateSeconds)) s")
-
-        var report = SyntheticReport(seed: seed, start: start.description, end: end.description, priceRows: data.prices.count, valueRows: data.values.count,
-                            generateSeconds: generateSeconds, files: [], spikeRates: SpikeRate.compute(data.prices))
-        let source = "spikecast-synthetic:seed=\(seed)"
-        if !noFiles {
-            t = clock.now
-            report.files = try SyntheticCSV.write(data, to: URL(fileURLWithPath: output, isDirectory: true), source: source, level: compressionLevel)
-            report.writeSeconds = seconds(clock.now - t)
-            let mb = Double(report.files.reduce(0) { $0 + $1.bytes }) / 1_048_576
-            logger.info("wrote \(report.files.count) files (\(String(format: "%.1f", mb)) MiB) to \(output) in \(String(format: "%.2f", report.writeSeconds!)) s")
-        }
-        if !noLoad {
-            t = clock.now
-            let store = try global.createStore()
-            logger.info("loading into \(store.directory.path)")
-            let result = try store.write(prices: data.prices, values: data.values, source: source, duplicatesDropped: [])
-            report.loadSeconds = seconds(clock.now - t)
-            report.loaded = result.prices.total + result.values.total
-            let summary = "loaded \(result.prices.inserted + result.values.inserted) new, \(result.prices.updated + result.values.updated) updated, "
-                + "\(result.prices.unchanged + result.values.unchanged) unchanged rows in \(String(format: "%.2f", report.loadSeconds!)) s"
-            logger.info("\(summary)")
-        }
-
-        switch outputFormat {
-        case .json:
-            print(try jsonText(report))
-        case .text:
-            print(report.text)
-        }
+        let report = try makeMarket().run(directory: noFiles ? nil : URL(fileURLWithPath: output, isDirectory: true), level: compressionLevel,
+                                          load: !noLoad, openStore: global.createStore, logger: global.logger("spikecast.generate"))
+        print(outputFormat == .json ? try JSONText.pretty(report) : report.text)
     }
 }

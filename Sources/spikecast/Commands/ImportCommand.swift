@@ -33,21 +33,11 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.logger("spikecast.import")
-        var limits = ImportLimits()
-        if let text = maxBytes ?? ProcessEnvironment.shared["SPIKECAST_IMPORT_MAX_BYTES"] {
-            guard let n = ImportLimits.parseBytes(text) else {
-                throw ValidationError("\(maxBytes != nil ? "--max-bytes" : "SPIKECAST_IMPORT_MAX_BYTES") '\(text)' is not a size such as 512M or 8G")
-            }
-            limits.maxDecompressedBytes = n
-        }
+        let limits: ImportLimits
+        do { limits = try ImportLimits.resolve(flag: maxBytes, environment: .shared) } catch { throw ValidationError(error.description) }
         let store = try global.createStore()
         let importer = CSVImporter(store: store, logger: logger, limits: limits)
         let summary = try importer.importFiles(paths.map { URL(fileURLWithPath: $0) }, skipBadRows: skipBadRows)
-        switch outputFormat {
-        case .json:
-            print(try jsonText(summary))
-        case .text:
-            print(summary.text)
-        }
+        print(outputFormat == .json ? try JSONText.pretty(summary) : summary.text)
     }
 }

@@ -20,44 +20,13 @@ struct ModelsCommand: ParsableCommand {
         @Option(name: .long, help: "Output format: text, json or csv.")
         var outputFormat: TableFormat = .text
 
-        struct Row: Codable {
-            var version: String
-            var createdAt: Instant
-            var config: String
-            var kind: String
-            var featureSet: String
-            var nodes: [Node]
-            var thresholds: [Threshold]
-            var firstIssueDay: LocalDate?
-            var lastIssueDay: LocalDate?
-            var production: Bool
-        }
-
         func run() throws {
             let registry = modelOptions.registry(global)
-            let production = try global.openStore().productionModel()
-            let rows = try registry.list().map {
-                Row(version: $0.version, createdAt: $0.createdAt, config: $0.config.name, kind: $0.config.kind.rawValue,
-                    featureSet: $0.featureSet, nodes: $0.nodeNames, thresholds: $0.thresholds,
-                    firstIssueDay: $0.firstIssueDay, lastIssueDay: $0.lastIssueDay, production: $0.version == production)
+            guard let text = try ModelListing(registry: registry, production: global.openStore().productionModel()).render(outputFormat) else {
+                FileHandle.standardError.write(Data("no model versions in \(registry.directory.path) (run `spikecast train`)\n".utf8))
+                return
             }
-            switch outputFormat {
-            case .json: print(try jsonText(rows))
-            case .csv:
-                print("version,created_at_utc,config,kind,feature_set,nodes,thresholds,first_issue_day,last_issue_day,production")
-                for r in rows {
-                    print("\(r.version),\(r.createdAt.iso8601),\(r.config),\(r.kind),\(r.featureSet),\(r.nodes.map(\.name).joined(separator: ";")),\(r.thresholds.map(\.description).joined(separator: ";")),\(r.firstIssueDay?.description ?? ""),\(r.lastIssueDay?.description ?? ""),\(r.production)")
-                }
-            case .text:
-                if rows.isEmpty {
-                    FileHandle.standardError.write(Data("no model versions in \(registry.directory.path) (run `spikecast train`)\n".utf8))
-                    return
-                }
-                print(TextTable.render(header: ["", "version", "created (UTC)", "config", "nodes", "thresholds", "training issue days"], rows: rows.map { r in
-                    [r.production ? "*" : "", r.version, r.createdAt.iso8601, r.config, r.nodes.map(\.name).joined(separator: ","), ModelText.money(r.thresholds),
-                     "\(r.firstIssueDay?.description ?? "-")…\(r.lastIssueDay?.description ?? "-")"]
-                }))
-            }
+            print(text)
         }
     }
 
@@ -72,17 +41,10 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             let registry = modelOptions.registry(global)
-            let dir = registry.directory
-            let meta: ModelMetadata
-            if let version, version != "latest" {
-                meta = try registry.metadata(version: version)
-            } else {
-                guard let latest = try registry.list().last else { throw ModelError.noModel(directory: dir.path) }
-                meta = latest
-            }
+            let meta = try registry.metadata(versionOrLatest: version)
             switch outputFormat {
-            case .json: print(try jsonText(meta))
-            case .text: print(ModelText.describe(meta, path: dir.appendingPathComponent(meta.version).path))
+            case .json: print(try JSONText.pretty(meta))
+            case .text: print(ModelText.describe(meta, path: registry.directory.appendingPathComponent(meta.version).path))
             }
         }
     }

@@ -72,11 +72,7 @@ struct PredictCommand: ParsableCommand {
         let result = try ForecastRun.run(store: store, version: version, issue: issue, nodes: try Defaults.nodes(node + nodes, fallback: version.metadata.nodeNames),
                                          thresholds: try Defaults.thresholds(threshold + thresholds, fallback: version.metadata.thresholds),
                                          allowStale: allowStale, allowLaterModel: allowLaterModel, save: !noStore, createdAt: now, logger: logger)
-        switch output.format {
-        case .json: try output.emit(jsonText(result))
-        case .csv: try output.emit(ForecastRun.csv(result))
-        case .text: try output.emit(ForecastRun.text(result))
-        }
+        try output.emit(ForecastRun.render(result, format: output.format))
         if let path = output.outputPath { logger.info("wrote \(path)") }
     }
 }

@@ -39,20 +39,15 @@ struct ReportOptions: ParsableArguments {
     func build(_ spec: ReportSpec, global: GlobalOptions) throws -> ReportBuilder.Output {
         var spec = spec
         if let name { spec.name = name }
-        let store = try global.openStore()
-        let writer = ReportWriter(reportsDirectory: reportsURL, templates: try templates(), version: SpikecastVersion.current)
-        let models = paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir)
-        var builder = ReportBuilder(
-            sources: ReportSources(store: store, backtests: try BacktestStore(db: store.pool), modelsDirectory: models),
-            writer: writer, logger: global.logger("spikecast.report"))
-        builder.bootstrapSamples = bootstrap
-        return try builder.build(spec)
+        return try ReportBuilder.build(spec, store: global.openStore(), reportsDirectory: reportsURL, templates: templates(),
+                                       modelsDirectory: paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir), version: SpikecastVersion.current,
+                                       bootstrap: bootstrap, logger: global.logger("spikecast.report"))
     }
 
     /// Builds the spec and prints where the report went.
     func render(_ spec: ReportSpec, global: GlobalOptions) throws {
         let out = try build(spec, global: global)
-        print(outputFormat == .json ? try jsonText(out) : out.text(reportsDirectory: reportsURL))
+        print(outputFormat == .json ? try JSONText.pretty(out) : out.text(reportsDirectory: reportsURL))
     }
 
     /// A built-in spec from `reports/specs/<name>.yaml` beside the templates (so users can edit it).
@@ -99,7 +94,7 @@ struct ReportSpecCommand: ParsableCommand {
         if let backtestId { s.selection.backtestId = String(backtestId) }
         if let compareBacktestId { s.selection.compareBacktestId = String(compareBacktestId) }
         if let issueDate { s.selection.forecastIssueDate = issueDate.date.description }
-        try selection.apply(to: &s.selection)
+        selection.apply(to: &s.selection)
         try report.render(s, global: global)
     }
 }
@@ -118,20 +113,9 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Last issue day to include.", valueName: "YYYY-MM-DD"))
     var endDate: DateArg?
 
-    func apply(to s: inout ReportSpec.Selection) throws {
-        if let nodes { s.nodes = nodes.nodes.map(\.name) }
-        if let thresholds { s.thresholds = thresholds.thresholds.map(\.dollars) }
-        if let startDate { s.startDate = startDate.date.description }
-        if let endDate { s.endDate = endDate.date.description }
+    func apply(to s: inout ReportSpec.Selection) {
+        s.override(nodes: nodes?.nodes, thresholds: thresholds?.thresholds, startDate: startDate?.date, endDate: endDate?.date)
     }
-}
-
-/// Applies comma-separated node and threshold lists (and days) to a spec's selection.
-func applySelection(_ s: inout ReportSpec.Selection, nodes: String?, thresholds: String?, startDate: String?, endDate: String?) throws {
-    if let nodes { s.nodes = try ArgumentParsing.nodes(nodes).map(\.name) }
-    if let thresholds { s.thresholds = try ArgumentParsing.thresholds(thresholds).map(\.dollars) }
-    if let startDate { s.startDate = try ArgumentParsing.date(startDate).description }
-    if let endDate { s.endDate = try ArgumentParsing.date(endDate).description }
 }
 
 struct ReportBacktestCommand: ParsableCommand {
@@ -149,33 +133,10 @@ struct ReportBacktestCommand: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        let bt = try BacktestStore(db: store.pool)
-        let run: BacktestRun
-        if let id = backtestId {
-            guard let r = try bt.run(id: id) else { throw CLIError("no backtest run \(id) in \(store.directory.path) (see `spikecast backtest list`)") }
-            run = r
-        } else {
-            guard let r = try bt.runs(limit: 200).filter({ $0.status == .succeeded }).max(by: { $0.id < $1.id }) else {
-                throw CLIError("no finished backtest in \(store.directory.path); run `spikecast backtest` first or pass --backtest-id")
-            }
-            run = r
-        }
-        let backtestId = run.id
-        if let settings = try? JSONDecoder().decode(BacktestSettings.self, from: Data(run.settingsJSON.utf8)) {
-            let unknownNodes = (selection.nodes?.nodes ?? []).filter { !settings.nodes.contains($0) }
-            if !unknownNodes.isEmpty {
-                throw CLIError("--nodes: backtest \(backtestId) has no node \(unknownNodes.map(\.name).joined(separator: ", ")) (it has \(settings.nodes.map(\.name).joined(separator: ", ")))")
-            }
-            let unknownThresholds = (selection.thresholds?.thresholds ?? []).filter { !settings.thresholds.contains($0) }
-            if !unknownThresholds.isEmpty {
-                throw CLIError("--thresholds: backtest \(backtestId) has no threshold \(unknownThresholds.map(\.description).joined(separator: ", ")) (it has \(settings.thresholds.map(\.description).joined(separator: ", ")))")
-            }
-        }
+        let run = try BacktestStore(db: store.pool).reportedRun(id: backtestId, directory: store.directory.path)
         var spec = try report.builtInSpec("backtest")
-        spec.name = report.name ?? "backtest-\(backtestId)"
-        spec.title = "Walk-forward backtest #\(backtestId)"
-        spec.selection.backtestId = String(backtestId)
-        try selection.apply(to: &spec.selection)
+        try spec.selectBacktest(run, name: report.name, nodes: selection.nodes?.nodes, thresholds: selection.thresholds?.thresholds)
+        selection.apply(to: &spec.selection)
         try report.render(spec, global: global)
     }
 }
@@ -201,8 +162,7 @@ struct ReportForecastCommand: ParsableCommand {
         var spec = try report.builtInSpec("forecast")
         spec.name = report.name ?? "forecast"
         spec.selection.forecastIssueDate = issueDate?.date.description
-        if let nodes { spec.selection.nodes = nodes.nodes.map(\.name) }
-        if let thresholds { spec.selection.thresholds = thresholds.thresholds.map(\.dollars) }
+        spec.selection.override(nodes: nodes?.nodes, thresholds: thresholds?.thresholds)
         try report.render(spec, global: global)
     }
 }
@@ -210,10 +170,12 @@ struct ReportForecastCommand: ParsableCommand {
 struct ReportIndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "index", abstract: "Rebuild reports/index.html from the reports on disk.")
 
+    @OptionGroup var global: GlobalOptions
     @OptionGroup var report: ReportOptions
 
     func run() throws {
         let url = try ReportWriter(reportsDirectory: report.reportsURL, templates: report.templates(), version: SpikecastVersion.current).writeIndex()
+        global.logger("spikecast.report").debug("rebuilt the reports index", metadata: ["path": "\(url.path)"])
         print(url.path)
     }
 }

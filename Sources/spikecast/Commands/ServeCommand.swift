@@ -95,33 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
         (s.nodes, s.thresholds, s.forecastDeadlineHour, s.jobCommands, s.schedulerEnabled) = (nodes?.nodes, thresholds?.thresholds, forecastDeadlineHour, jobCommand, !noScheduler)
         (s.fetchSchedule, s.forecastSchedule, s.forecastReportSchedule) = (fetchSchedule, forecastSchedule, forecastReportSchedule)
         (s.retrainSchedule, s.backtestReportSchedule, s.shadowModelVersion) = (retrainSchedule, backtestReportSchedule, shadowModelVersion)
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        return try s.configuration(environment: .shared, paths: global.paths, dataDir: global.resolvedDataDir, executablePath: exe, version: SpikecastVersion.current)
+        return try s.configuration(environment: .shared, paths: global.paths, dataDir: global.resolvedDataDir,
+                                   executablePath: ServiceConfiguration.currentExecutablePath(), version: SpikecastVersion.current)
     }
 
     func run() async throws {
-        let config = try makeConfiguration()
-        let sink = try config.logsDir.map { try DailyFileSink(directory: $0) }
-        let logger = Logger.service(label: "spikecast.serve", level: try global.level(), sink: sink, jsonStderr: try global.format() == .json)
-        for warning in ServiceConfiguration.deploymentWarnings({ ProcessEnvironment.shared[$0] }) { logger.warning("\(warning)") }
-
-        try FileManager.default.createDirectory(at: config.dataDir, withIntermediateDirectories: true)
-        let pidFile = config.dataDir.appendingPathComponent(BackupArchive.pidFileName)
-        try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: pidFile) }
-
-        let dataDir = config.dataDir
-        let store = StoreHandle { try SpikeDataServiceStore(dataDir: dataDir) }
-        SecretRedactor.registerEnvironment(ProcessEnvironment.shared.values)  // children's errors may echo them
-        _ = try? store.get()  // open now: serve holds the store lock (restore refuses) for as long as it runs
-        let metrics = ServiceMetrics(configuration: config)
-        let service = buildApplication(
-            configuration: config,
-            dependencies: ServiceDependencies(store: store, runner: ProcessJobRunner(), clock: SystemClock(), metrics: metrics, logger: logger),
-            onServerRunning: { port in
-                logger.notice("listening on http://\(config.host):\(port) (data \(config.dataDir.path))")
-            })
-        try await service.run(logger: logger)
-        logger.notice("stopped")
+        try await makeConfiguration().serve(level: try global.level(), jsonStderr: try global.format() == .json, environment: .shared)
     }
 }

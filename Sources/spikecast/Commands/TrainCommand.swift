@@ -92,11 +92,11 @@ struct TrainCommand: ParsableCommand {
         let logger = global.logger("spikecast.train")
         let store = try global.openStore()
         let training = TrainingRun(
-            nodes: try Defaults.nodes(nodes), thresholds: try Defaults.thresholds(thresholds), config: try BacktestRunCommand.loadConfig(config ?? "default"),
+            nodes: try Defaults.nodes(nodes), thresholds: try Defaults.thresholds(thresholds), config: try ModelConfig.resolve(config ?? "default"),
             asOf: TrainingRun.instant(asOf: asOf?.instant, endDate: endDate?.date, now: now), window: try TrainingWindow.parse(window),
             historyStart: startDate?.date, crossValidationFolds: crossValidate, versionName: modelVersionName ?? legacyVersionName, promote: promote)
         let report = try training.run(store: store, registry: modelOptions.registry(global), libraries: ["spikecast": SpikecastVersion.current],
                                       createdAt: now, logger: logger)
-        print(outputFormat == .json ? try jsonText(report) : TrainingRun.text(report))
+        print(outputFormat == .json ? try JSONText.pretty(report) : TrainingRun.text(report))
     }
 }

@@ -45,12 +45,6 @@ struct ValueCommand: ParsableCommand {
         let store = try global.openStore()
         let report = try ValueRun.evaluate(store: store, backtests: try BacktestStore(db: store.pool), runID: backtestId, nodes: nodes?.nodes,
                                            options: ValueOptions(battery: battery, bootstrapSamples: bootstrap))
-        let text: String
-        switch output.format {
-        case .json: text = try ValueRun.json(report)
-        case .csv: text = ValueRun.csv(report)
-        case .text: text = ValueRun.text(report)
-        }
-        try output.emit(text)
+        try output.emit(ValueRun.render(report, format: output.format))
     }
 }

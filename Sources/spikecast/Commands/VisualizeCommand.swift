@@ -7,15 +7,8 @@ import SpikeData
 import SpikeRender
 import SpikeReport
 
-enum VisualizeChartType: String, ExpressibleByArgument, CaseIterable {
-    case reliability, roc, pr, price, forecast, metrics, importance
-}
-
-enum VisualizeImageFormat: String, ExpressibleByArgument, CaseIterable {
-    case png, svg
-    var imageFormat: ImageFormat { self == .png ? .png : .svg }
-}
-
+extension VisualizeChartType: ExpressibleByArgument {}
+extension ImageFormat: ExpressibleByArgument {}
 extension ChartFactory.Grouping: ExpressibleByArgument {}
 extension ChartFactory.Metric: ExpressibleByArgument {}
 extension VisualizeBuilder.HeatmapRows: ExpressibleByArgument {}
@@ -71,7 +64,7 @@ struct VisualizeCommand: ParsableCommand {
     var endDate: DateArg?
 
     @Option(name: .long, help: "Image format: png or svg (default: from --output-path).")
-    var format: VisualizeImageFormat?
+    var format: ImageFormat?
 
     @Option(name: .long, help: "Chart file to write (.png or .svg).")
     var outputPath: String
@@ -124,7 +117,7 @@ struct VisualizeCommand: ParsableCommand {
         if !ext.isEmpty, implied == nil {
             throw ValidationError("--output-path \(outputPath): .\(ext) is not an image format this command writes (use .png or .svg)")
         }
-        if let format, let implied, implied != format.imageFormat {
+        if let format, let implied, implied != format {
             throw ValidationError("--format \(format.rawValue) does not match the --output-path extension .\(ext)")
         }
         if let s = startDate?.date, let e = endDate?.date, e < s { throw ValidationError("--end-date \(e) is before --start-date \(s)") }
@@ -133,40 +126,17 @@ struct VisualizeCommand: ParsableCommand {
     func run() throws {
         let logger = global.logger("spikecast.visualize")
         let figure = Figure(pixelWidth: width, pixelHeight: height, dpi: dpi, fontSize: 9)
-        let store = try global.openStore()
-        let builder = VisualizeBuilder(store: store, figure: figure, nodes: node.flatMap(\.nodes), thresholds: threshold.flatMap(\.thresholds),
+        let builder = VisualizeBuilder(store: try global.openStore(), figure: figure, nodes: node.flatMap(\.nodes), thresholds: threshold.flatMap(\.thresholds),
                                        start: startDate?.date, end: endDate?.date)
-        let chart: any Chart
-        var summary = ""
-        switch type {
-        case .reliability, .roc, .pr, .metrics:
-            let (run, rows) = try builder.backtestRows(id: backtestId)
-            summary = "backtest \(run.id) (\(run.name)), \(rows.count) prediction rows"
-            switch type {
-            case .reliability: chart = try builder.reliability(run: run, rows: rows)
-            case .roc, .pr: chart = try builder.curves(run: run, rows: rows, roc: type == .roc)
-            default: chart = try builder.metrics(run: run, rows: rows, by: by, metric: metric, bootstrap: bootstrap)
-            }
-        case .importance:
-            let models = global.paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir)
-            let (c, source) = try builder.importance(modelVersion: modelVersion, backtestId: backtestId, modelsDirectory: models, top: top)
-            (chart, summary) = (c, "importance from \(source)")
-        case .price:
-            (chart, summary) = try builder.price(forecastId: forecastId, scale: scale)
-        case .forecast:
-            (chart, summary) = try builder.forecast(id: forecastId, rows: rows)
-        }
+        var o = VisualizeBuilder.ChartOptions(modelsDirectory: global.paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir))
+        (o.backtestId, o.forecastId, o.by, o.metric, o.bootstrap) = (backtestId, forecastId, by, metric, bootstrap)
+        (o.rows, o.scale, o.top, o.modelVersion) = (rows, scale, top, modelVersion)
+        let (chart, source) = try builder.chart(type, options: o)
         let url = URL(fileURLWithPath: outputPath)
-        let fmt = format?.imageFormat ?? ImageFormat(pathExtension: url.pathExtension) ?? .png
+        let fmt = format ?? ImageFormat(pathExtension: url.pathExtension) ?? .png
         try chart.write(to: url, format: fmt)
         logger.debug("wrote \(type.rawValue) chart", metadata: ["path": "\(url.path)", "format": "\(fmt.rawValue)"])
-        switch outputFormat {
-        case .text:
-            print("\(type.rawValue) chart (\(fmt.rawValue), \(width)×\(height) px): \(url.path)")
-            if !summary.isEmpty { print("source: \(summary)") }
-        case .json:
-            struct Out: Encodable { let type, format, path: String; let width, height: Int; let source: String }
-            print(try jsonText(Out(type: type.rawValue, format: fmt.rawValue, path: url.path, width: width, height: height, source: summary)))
-        }
+        let summary = VisualizeSummary(type: type, format: fmt, path: url.path, figure: figure, source: source)
+        print(outputFormat == .json ? try JSONText.pretty(summary) : summary.text)
     }
 }
