@@ -1,4 +1,5 @@
 public import Foundation
+import SpikeBacktest
 public import SpikeRender
 
 /// The charts `spikecast visualize` draws.

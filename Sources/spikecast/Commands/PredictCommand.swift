@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import SpikeCore
-import SpikeData
 import SpikeModel
 
 struct PredictCommand: ParsableCommand {

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SpikeBacktest
 import SpikeCore
 import SpikeData
-import SpikeModel
 import SpikeReport
 
 /// Options shared by the report commands.

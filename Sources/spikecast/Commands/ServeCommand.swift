@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
 import SpikeCore
-import SpikeFetch
-import SpikeModel
 import SpikeServer
 
 /// Folders and lists shared by serve, backup and restore (flags > environment > defaults).

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
 import SpikeCore
-import SpikeData
 import SpikeModel
 
 /// The model registry folder shared by `train`, `predict` and `models`.

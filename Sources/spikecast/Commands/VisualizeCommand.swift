@@ -1,9 +1,7 @@
 public import ArgumentParser
 import Foundation
 import Logging
-import SpikeBacktest
 import SpikeCore
-import SpikeData
 import SpikeRender
 import SpikeReport
 
