@@ -1,6 +1,7 @@
 import Foundation
 import SpikeCore
 import SpikeFeatures
+import Testing
 @testable import SpikeModel
 
 /// Deterministic random numbers for fixtures (SplitMix64).
@@ -72,4 +73,17 @@ func quickXGBoost(rounds: Int = 30) -> ModelConfig {
     c.xgboost.eta = 0.3
     c.xgboost.maxDepth = 3
     return c
+}
+
+/// Saves `model` as `version` in a fresh registry, loads it back and checks that both predict `x`
+/// bit for bit at every threshold; returns the loaded model and the saved metadata.
+func registryRoundTrip(_ model: FittedNodeModel, _ x: FeatureMatrix, version: String) throws -> (FittedNodeModel, ModelMetadata) {
+    let dir = temporaryDirectory("registry-\(version)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let registry = ModelRegistry(directory: dir)
+    let meta = try registry.save([model], createdAt: Instant(seconds: 1_700_000_000), version: version)
+    let loaded = try registry.load(version: version).model(for: model.node)
+    let p1 = try model.predict(x), p2 = try loaded.predict(x)
+    for t in model.thresholds { #expect(p1[t]!.map(\.bitPattern) == p2[t]!.map(\.bitPattern), "$\(t)") }
+    return (loaded, meta)
 }
