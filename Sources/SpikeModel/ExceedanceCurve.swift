@@ -100,11 +100,7 @@ extension ForecastPipeline {
                 summary.fallback = usable.isEmpty ? "no training rows with a defined label" : "no positive label at any threshold in \(usable.count) training rows"
                 predictor = config.noPositives == .baseRate ? .constant(0) : .hourClimatology(clim)
             }
-            let blend = config.climatologyBlend > 0 && booster != nil
-                ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
-                    labels: ys, hours: hours, months: usable.map(month),
-                    neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
-                : nil
+            let blend = booster != nil ? config.blend(labels: ys, hours: hours, months: usable.map(month)) : nil
             models[t] = ThresholdModel(threshold: t, predictor: predictor, calibrator: nil, blend: blend, climatology: clim, summary: summary)
             logger?.debug("fitted \(node) $\(t): \(predictor.kindName), \(summary.rows) rows, \(summary.positives) positives")
         }
@@ -121,5 +117,19 @@ public enum ClimatologyOffset {
             let q = min(max(p, 1e-6), 1 - 1e-6)
             return Float(log(q / (1 - q)))
         }
+    }
+}
+
+extension ModelConfig {
+    /// The hour × month climatology of these labels with this configuration's `climatology` parameters
+    /// (the `climatology_blend` table and the `climatology_offset` reference).
+    func seasonalClimatology(labels: [Int8], hours: [Int], months: [Int]) -> SeasonalClimatology {
+        SeasonalClimatology(labels: labels, hours: hours, months: months,
+                            neighbourWeight: climatology.neighbourWeight, priorStrength: climatology.priorStrength)
+    }
+
+    /// The climatology blend fitted on these labels; nil when `climatology_blend` is 0.
+    func blend(labels: [Int8], hours: [Int], months: [Int]) -> ClimatologyBlend? {
+        climatologyBlend > 0 ? ClimatologyBlend(weight: climatologyBlend, climatology: seasonalClimatology(labels: labels, hours: hours, months: months)) : nil
     }
 }

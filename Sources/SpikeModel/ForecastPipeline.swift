@@ -115,11 +115,7 @@ public enum ForecastPipeline {
         }
         let predictor = try final ?? fitPredictor(features: features, y: y, rows: rows, config: config, hour: hour, month: month, summary: &summary,
                                                   cache: cache, threshold: t, halfLifeDays: halfLife)
-        let blend = config.climatologyBlend > 0
-            ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
-                labels: labels, hours: hours, months: rows.map(month),
-                neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
-            : nil
+        let blend = config.blend(labels: labels, hours: hours, months: rows.map(month))
         return ThresholdModel(threshold: t, predictor: predictor, calibrator: calibrator, blend: blend, climatology: clim, summary: summary)
     }
 
@@ -215,10 +211,7 @@ public enum ForecastPipeline {
             case .value(let v): base = v
             }
             // Boosting from the hour × month climatology of these rows: per-row base margins replace the bias.
-            let offset = config.climatologyOffset == true
-                ? SeasonalClimatology(labels: labels, hours: rows.map(hour), months: rows.map(month),
-                                      neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength)
-                : nil
+            let offset = config.climatologyOffset == true ? config.seasonalClimatology(labels: labels, hours: rows.map(hour), months: rows.map(month)) : nil
             if offset != nil { base = 0.5 }
             func margins(_ rs: [Int]) -> [Float] {
                 ClimatologyOffset.margins(offset!, hours: rs.map(hour), months: rs.map(month))

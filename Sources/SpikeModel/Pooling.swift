@@ -124,11 +124,7 @@ extension ForecastPipeline {
             case .hourClimatology: predictor = .hourClimatology(clim)
             default: break
             }
-            let blend = config.climatologyBlend > 0
-                ? ClimatologyBlend(weight: config.climatologyBlend, climatology: SeasonalClimatology(
-                    labels: ys, hours: hours, months: usable.map { monthOf[$0]! },
-                    neighbourWeight: config.climatology.neighbourWeight, priorStrength: config.climatology.priorStrength))
-                : nil
+            let blend = config.blend(labels: ys, hours: hours, months: usable.map { monthOf[$0]! })
             var summary = tm.summary
             summary.rows = usable.count
             summary.positives = ys.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
