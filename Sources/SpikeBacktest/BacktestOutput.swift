@@ -68,7 +68,7 @@ extension BacktestResult {
         let tm = clock.now
         if protocolV1 {
             var results = models.map { ProtocolResult(self, model: $0.name, loadSeconds: loadSeconds) }
-            let metricsSeconds = seconds(clock.now - tm), total = seconds(clock.now - started), rss = ProtocolV1.peakRSSMiB()
+            let metricsSeconds = (clock.now - tm).inSeconds, total = (clock.now - started).inSeconds, rss = ProtocolV1.peakRSSMiB()
             for i in results.indices { results[i].finish(metricsSeconds: metricsSeconds, totalSeconds: total, peakRSS: rss) }
             let json = try ProtocolResult.json(results)
             try store.finishRunSummary(runID, json: json)
@@ -77,8 +77,8 @@ extension BacktestResult {
         let report = Evaluation.report(rows, options: options, resolutions: labelResolutions)
         var timings = self.timings
         timings.load = loadSeconds
-        timings.metrics = seconds(clock.now - tm)
-        timings.total = seconds(clock.now - started)
+        timings.metrics = (clock.now - tm).inSeconds
+        timings.total = (clock.now - started).inSeconds
         let json = try BacktestReportText.json(report, runID: runID, settings: settings, timings: timings)
         try store.finishRunSummary(runID, json: json)
         return BacktestReportText.render(report, runID: runID, json: json, format: format)
@@ -92,7 +92,7 @@ extension ShardMerge {
         let clock = ContinuousClock()
         let t0 = clock.now
         let runID = try self.store(into: store, name: name)
-        let mergeSeconds = seconds(clock.now - t0)
+        let mergeSeconds = (clock.now - t0).inSeconds
         let rows = try store.predictions(runID: runID)
         let report = Evaluation.report(rows, options: EvaluationOptions(extended: true, bootstrapSamples: bootstrap), resolutions: try store.labelResolutions(runID: runID))
         var settings = self.settings

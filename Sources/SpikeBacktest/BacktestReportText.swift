@@ -99,6 +99,6 @@ extension BacktestStore {
     /// Stores the rendered metrics with the run (no-op without a run id).
     public func finishRunSummary(_ runID: Int64?, json: String) throws {
         guard let runID, let run = try run(id: runID) else { return }
-        try finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)), error: run.error, summaryJSON: json)
+        try finishRun(id: runID, status: run.status, at: run.finished ?? Instant.now, error: run.error, summaryJSON: json)
     }
 }

@@ -42,6 +42,18 @@ public struct BacktestRequest: Sendable {
         self.name = name
     }
 
+    /// A request as the command line names it: model configurations by built-in name or JSON file (none
+    /// means `default`), and `preset` (only `protocol-v1`), which replaces the nodes and thresholds by the
+    /// benchmark's and its walk-forward by the protocol's. `backtest run`, `backtest plan` and `compare` use it.
+    public init(startDate: LocalDate, endDate: LocalDate?, nodes: [Node], thresholds: [Threshold], modelConfigs: [String], refitEvery: Int,
+                window: TrainingWindow = .expanding, minimumTrainingDays: Int = 28, preset: String?, name: String?) throws {
+        if let preset, preset != ProtocolV1.name { throw BacktestError.invalidSetting("--preset must be \(ProtocolV1.name), got '\(preset)'") }
+        let models = try (modelConfigs.isEmpty ? ["default"] : modelConfigs).map(ModelConfig.resolve)
+        self.init(startDate: startDate, endDate: endDate, nodes: preset != nil ? [ProtocolV1.node] : nodes,
+                  thresholds: preset != nil ? ProtocolV1.thresholds : thresholds, models: models, refitEvery: refitEvery, window: window,
+                  minimumTrainingDays: minimumTrainingDays, protocolV1: preset != nil, name: name)
+    }
+
     /// The settings and the market data of the request's nodes, read from `store`.
     public func resolve(store: Store) throws -> (BacktestSettings, MarketData) {
         let nodeList = protocolV1 ? [ProtocolV1.node] : nodes
@@ -74,6 +86,23 @@ public struct BacktestRequest: Sendable {
     }
 }
 
+extension BacktestRequest {
+    /// Runs (or, with `resume`, resumes) the backtest: reads the market data of its nodes from `store`,
+    /// runs the folds, scores them, stores the metrics summary with the run and returns the result and the
+    /// summary in `format` (the benchmark's JSON for `protocolV1`). `backtest run` and `compare` run this.
+    public func run(store: Store, logger: Logger, workers: Int? = nil, cpus: CPUQuota = .current(), resume: Bool = true,
+                    evaluation: EvaluationOptions = .init(), format: TableFormat = .json,
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (result: BacktestResult, output: String) {
+        let t0 = ContinuousClock.now
+        let (settings, data) = try resolve(store: store)
+        let load = (ContinuousClock.now - t0).inSeconds
+        let backtests = try BacktestStore(db: store.pool)
+        let result = try BacktestRunner(logger: logger, store: backtests, workers: workers, cpus: cpus).run(settings: settings, data: data, resume: resume, progress: progress)
+        let output = try result.summarize(models: models, protocolV1: protocolV1, options: evaluation, loadSeconds: load, started: t0, store: backtests, format: format)
+        return (result, output)
+    }
+}
+
 /// One walk-forward backtest holding several model configurations on the same folds and rows: what
 /// `spikecast compare --model A --model B` runs before its report.
 public enum ComparisonBacktest {
@@ -93,23 +122,8 @@ public enum ComparisonBacktest {
         guard Set(names).count == names.count else {
             throw BacktestError.invalidSetting("the model configurations have the same name (\(names.joined(separator: ", "))); give them different names")
         }
-        let clock = ContinuousClock()
-        let t0 = clock.now
-        let (settings, data) = try request.resolve(store: store)
-        let load = seconds(clock.now - t0)
-        let backtests = try BacktestStore(db: store.pool)
-        let result = try BacktestRunner(logger: logger, store: backtests, workers: workers, cpus: cpus).run(settings: settings, data: data, progress: progress)
+        let (result, _) = try request.run(store: store, logger: logger, workers: workers, cpus: cpus, evaluation: evaluation, progress: progress)
         guard let runID = result.runID else { throw BacktestError("the comparison backtest did not store a run") }
-        let tm = clock.now
-        let report = Evaluation.report(result.rows, options: evaluation)
-        var timings = result.timings
-        timings.load = load
-        timings.metrics = seconds(clock.now - tm)
-        timings.total = seconds(clock.now - t0)
-        if let run = try backtests.run(id: runID) {
-            try backtests.finishRun(id: runID, status: run.status, at: run.finished ?? Instant(seconds: Int64(Date().timeIntervalSince1970)),
-                                    error: run.error, summaryJSON: try BacktestReportText.json(report, runID: runID, settings: settings, timings: timings))
-        }
         return Outcome(runID: runID, models: names, result: result)
     }
 }

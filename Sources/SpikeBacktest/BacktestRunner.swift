@@ -278,7 +278,7 @@ public struct BacktestRunner: Sendable {
                 prepared[n] = try PreparedNode(data: data, node: n, issues: days.map(wf.issue), featureSets: sets, thresholds: labelThresholds)
             }
         }
-        timings.features = seconds(clock.now - t0)
+        timings.features = (clock.now - t0).inSeconds
 
         // The run record: resume one with identical settings, or start a new one.
         let settingsJSON = settings.canonicalJSON()
@@ -291,7 +291,7 @@ public struct BacktestRunner: Sendable {
                 try store.markRunning(id: previous.id)
                 logger.info("resuming backtest run \(previous.id) (\(done.count) folds already complete)")
             } else {
-                runID = try store.createRun(name: settings.name, settingsJSON: settingsJSON, at: Self.now())
+                runID = try store.createRun(name: settings.name, settingsJSON: settingsJSON, at: Instant.now)
                 logger.info("backtest run \(runID!) started")
             }
         }
@@ -362,7 +362,7 @@ public struct BacktestRunner: Sendable {
                             if !rows.isEmpty { pm.append(PoolMember(node: n, features: x, labels: p.labels, rows: rows)) }
                         }
                         let models = try ForecastPipeline.fitPooled(members: pm, config: config)
-                        let each = seconds(clock.now - ta) / Double(unit.nodes.count)
+                        let each = (clock.now - ta).inSeconds / Double(unit.nodes.count)
                         for n in unit.nodes {
                             guard let m = models[n] else {
                                 throw BacktestError("fold \(unit.fold.index): node \(n) has no training row for the pooled model \(config.name)")
@@ -377,7 +377,7 @@ public struct BacktestRunner: Sendable {
                         guard let x = p.features[config.featureSet] else { throw BacktestError("feature set \(config.featureSet) was not built") }
                         let ta = clock.now
                         let model = try ForecastPipeline.fit(features: x, labels: p.labels, rows: trainRows, config: config, node: node)
-                        fitted.append((node, model, trainRows, seconds(clock.now - ta)))
+                        fitted.append((node, model, trainRows, (clock.now - ta).inSeconds))
                     }
                     for (node, model, trainRows, fitTime) in fitted {
                     let p = preparedNodes[node]!
@@ -397,7 +397,7 @@ public struct BacktestRunner: Sendable {
                                                           neighbourWeight: cp.neighbourWeight, priorStrength: cp.priorStrength)
                         positives[t.description] = ys.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
                     }
-                    let trainTime = fitTime + seconds(clock.now - ta)
+                    let trainTime = fitTime + (clock.now - ta).inSeconds
 
                     let tb = clock.now
                     let testRows = p.rows(of: unit.fold.issueDays)
@@ -432,9 +432,9 @@ public struct BacktestRunner: Sendable {
                         let info = (try? JSONEncoder().encode(outcome)).map { String(decoding: $0, as: UTF8.self) }
                         try store.saveFold(runID: runID, key: FoldKey(node: node, model: config.name, fold: unit.fold.index),
                                            refitDay: unit.fold.refitDay, trainRows: trainRows.count, trainSeconds: trainTime,
-                                           infoJSON: info, rows: out, at: Self.now())
+                                           infoJSON: info, rows: out, at: Instant.now)
                     }
-                    let predictTime = seconds(clock.now - tb)
+                    let predictTime = (clock.now - tb).inSeconds
                     let (completed, total) = shared.withLock { s -> (Int, Int) in
                         s.rows.append(contentsOf: out)
                         s.outcomes.append(outcome)
@@ -451,10 +451,10 @@ public struct BacktestRunner: Sendable {
                 }
             }
         }
-        let walkWall = seconds(clock.now - tWalk)
+        let walkWall = (clock.now - tWalk).inSeconds
         var state = shared.withLock { $0 }
         if let error = state.error {
-            if let store, let runID { try? store.finishRun(id: runID, status: .failed, at: Self.now(), error: String(describing: error)) }
+            if let store, let runID { try? store.finishRun(id: runID, status: .failed, at: Instant.now, error: String(describing: error)) }
             throw error
         }
         timings.trainThreadSeconds = state.trainSeconds
@@ -477,18 +477,12 @@ public struct BacktestRunner: Sendable {
         state.outcomes.sort { ($0.model, $0.node.name, $0.fold) < ($1.model, $1.node.name, $1.fold) }
         let complete = state.outcomes.count == totalUnits
         if let store, let runID, complete {
-            try store.finishRun(id: runID, status: .succeeded, at: Self.now())
+            try store.finishRun(id: runID, status: .succeeded, at: Instant.now)
         }
         if !complete { logger.notice("backtest stopped after \(state.outcomes.count) of \(totalUnits) folds; rerun the same command to resume") }
-        timings.total = seconds(clock.now - t0)
+        timings.total = (clock.now - t0).inSeconds
         return BacktestResult(runID: runID, settings: settings, rows: state.rows, folds: state.outcomes, prepared: prepared,
                               timings: timings, resumedFolds: done.count)
     }
 
-    static func now() -> Instant { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
-}
-
-@inline(__always) func seconds(_ d: Duration) -> Double {
-    let c = d.components
-    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
 }

@@ -117,7 +117,7 @@ public struct ShardMerge: Sendable {
     public func store(into store: BacktestStore, name: String?) throws -> Int64 {
         var s = settings
         if let name { s.name = name }
-        let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
+        let now = Instant.now
         let runID = try store.createRun(name: s.name, settingsJSON: s.canonicalJSON(), at: now)
         do {
             let byFold = Dictionary(grouping: shards.flatMap(\.rows), by: { FoldKey(node: $0.node, model: $0.model, fold: $0.fold) })

@@ -3,6 +3,7 @@ import GRDB
 public import Logging
 public import SpikeCore
 import SpikeModel
+public import SpikeData
 
 /// Runs one shard of a backtest grid and writes its ``ShardResult`` into the shard directory.
 ///
@@ -40,16 +41,27 @@ public struct ShardRun: Sendable {
         case incomplete(done: Int, of: Int)
     }
 
+    /// `backtest run --shard-output`: opens `storeFile` read-only (a `spikecast backup` archive is unpacked
+    /// into `scratch` and removed afterwards, see ``ShardInput``), reads the grid's settings and market data
+    /// from it with `grid`, runs the shard and returns the one-line summary.
+    public func run(storeFile: URL, scratch: URL, grid: (Store) throws -> (BacktestSettings, MarketData)) throws -> String {
+        let t0 = ContinuousClock.now
+        let file = try ShardInput.databaseFile(storeFile, scratch: scratch)
+        defer { if file != storeFile { try? FileManager.default.removeItem(at: file.deletingLastPathComponent().deletingLastPathComponent()) } }
+        let (settings, data) = try grid(try Store(readOnlyFile: file))
+        return try run(settings: settings, data: data, loadSeconds: (ContinuousClock.now - t0).inSeconds).summary(shard)
+    }
+
     /// Runs the shard on `data` (the market data of the grid's nodes; `loadSeconds` = the time it took to read).
     public func run(settings: BacktestSettings, data: MarketData, loadSeconds: Double = 0) throws -> Outcome {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let started = Instant(seconds: Int64(Date().timeIntervalSince1970))
+        let started = Instant.now
         let plan = try ShardPlan(settings: settings, count: shard.count)
         let units = plan.units(of: shard.index)
         let tf = clock.now
         let fingerprint = DataFingerprint.of(data)
-        let fingerprintSeconds = seconds(clock.now - tf)
+        let fingerprintSeconds = (clock.now - tf).inSeconds
         let settingsJSON = settings.canonicalJSON()
 
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
@@ -91,9 +103,9 @@ public struct ShardRun: Sendable {
         let shardResult = ShardResult(
             shard: shard, settings: settings, dataFingerprint: fingerprint, planDigest: plan.digest, units: Array(units),
             folds: result.folds, rows: result.rows,
-            timing: .init(load: loadSeconds, fingerprint: fingerprintSeconds, backtest: result.timings, total: loadSeconds + seconds(clock.now - t0)),
+            timing: .init(load: loadSeconds, fingerprint: fingerprintSeconds, backtest: result.timings, total: loadSeconds + (clock.now - t0).inSeconds),
             cpu: .init(cpus: cpus.cpus, source: cpus.source, workers: split.workers, threadsPerFit: split.threadsPerFit),
-            host: ProcessInfo.processInfo.hostName, started: started, finished: Instant(seconds: Int64(Date().timeIntervalSince1970)),
+            host: ProcessInfo.processInfo.hostName, started: started, finished: Instant.now,
             resumedFolds: result.resumedFolds)
         let url = try shardResult.write(into: directory)
         for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partialURL.path + suffix) }

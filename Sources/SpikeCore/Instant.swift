@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in time: whole seconds since 1970-01-01T00:00:00Z (UTC).
 ///
 /// Spikecast stores every instant in UTC and only converts to Central Prevailing Time for
@@ -116,4 +118,14 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
         var c = encoder.singleValueContainer()
         try c.encode(iso8601)
     }
+}
+
+extension Duration {
+    /// The duration in seconds, for timings in logs, summaries and benchmarks.
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+extension Instant {
+    /// The current time, to the whole second (rounded down).
+    public static var now: Instant { Instant(seconds: Int64(Date().timeIntervalSince1970.rounded(.down))) }
 }

@@ -310,6 +310,15 @@ public struct ModelRegistry: Sendable {
         return loaded
     }
 
+    /// `spikecast models promote`: tags `version` (checked as ``load(version:for:allowForeignStore:onForeign:)``
+    /// checks it) for production in `store` and returns the line to print, naming the version it replaced.
+    public func promote(_ version: String, in store: Store, allowForeignStore: Bool = false, onForeign: (String) -> Void = { _ in }) throws -> String {
+        let name = try load(version: version, for: store, allowForeignStore: allowForeignStore, onForeign: onForeign).metadata.version
+        let previous = try store.productionModel()
+        try store.setProductionModel(name)
+        return "production model: \(name)" + (previous.map { $0 == name ? " (unchanged)" : " (was \($0))" } ?? "")
+    }
+
     private func need<T>(_ v: T?, _ field: String, _ url: URL) throws(ModelError) -> T {
         guard let v else { throw ModelError("\(url.path): field '\(field)' is missing") }
         return v

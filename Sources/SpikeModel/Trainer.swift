@@ -195,11 +195,10 @@ public enum Trainer {
     static func recordTraining(_ fitted: FittedNodeModel, features: FeatureMatrix, labels: SpikeLabels, rows: [Int], request: TrainingRequest,
                                fitTime: Duration) throws -> FittedNodeModel {
         var model = fitted
-        let fit = fitTime.components
         model.window = TrainingSpan(
             firstIssueDay: features.issueDays[rows.first!], lastIssueDay: features.issueDays[rows.last!],
             cutoff: request.asOf, rows: rows.count, fingerprint: fingerprint(features: features, labels: labels, rows: rows, node: request.node),
-            labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: Double(fit.seconds) + Double(fit.attoseconds) * 1e-18)
+            labelResolutionMinutes: labels.resolutionMinutes, fitSeconds: fitTime.inSeconds)
         let p = try model.predict(features.subset(rows: rows))
         for t in model.thresholds {
             let y = labels.values[t]!

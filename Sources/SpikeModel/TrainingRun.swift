@@ -65,9 +65,8 @@ public struct TrainingRun: Sendable {
         let promoted = try promote || store.productionModel() == nil
         if promoted { try store.setProductionModel(meta.version) }
         logger.info("saved model \(meta.version) to \(path)\(promoted ? " (tagged for production)" : "")")
-        let d = (clock.now - started).components
         return Report(version: meta.version, path: path, promoted: promoted, metadata: meta, crossValidation: crossValidationFolds == nil ? nil : folds,
-                      seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18)
+                      seconds: (clock.now - started).inSeconds)
     }
 
     /// Pretty JSON with sorted keys (the form stored with a registered model).

@@ -12,6 +12,16 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     public var mimeType: String { self == .png ? "image/png" : "image/svg+xml" }
+
+    /// The format of an image written to `path`: `flag` when given, else the one the path's extension
+    /// names, else PNG. An extension that is not an image format, or that contradicts `flag`, is an error.
+    public static func resolve(flag: ImageFormat?, path: String) throws(RenderError) -> ImageFormat {
+        let ext = URL(fileURLWithPath: path).pathExtension
+        let implied = ImageFormat(pathExtension: ext)
+        if !ext.isEmpty, implied == nil { throw .invalidInput("--output-path \(path): .\(ext) is not an image format this command writes (use .png or .svg)") }
+        if let flag, let implied, implied != flag { throw .invalidInput("--format \(flag.rawValue) does not match the --output-path extension .\(ext)") }
+        return flag ?? implied ?? .png
+    }
 }
 
 /// Size and resolution of a figure.
@@ -49,13 +59,14 @@ public struct Figure: Sendable, Hashable, Codable {
     /// Converts a length in points to device pixels.
     func px(_ points: Double) -> Double { points * dpi / 72 }
 
-    func validate() throws(RenderError) {
+    /// Checks the resolution (24…1200 dpi), the font size (4…72 points) and the size (64…12000 pixels a side).
+    public func validate() throws(RenderError) {
         guard dpi.isFinite, dpi >= 24, dpi <= 1200 else { throw .invalidFigure("dpi must be within 24…1200, got \(dpi)") }
         guard fontSize.isFinite, fontSize >= 4, fontSize <= 72 else {
             throw .invalidFigure("fontSize must be within 4…72 points, got \(fontSize)")
         }
         guard width.isFinite, height.isFinite, (64...12000).contains(pixelWidth), (64...12000).contains(pixelHeight) else {
-            throw .invalidFigure("figure must be 64…12000 pixels on each side, got \(width) × \(height) in at \(dpi) dpi")
+            throw .invalidFigure("figure must be 64…12000 pixels on each side, got \(pixelWidth) × \(pixelHeight) (\(width) × \(height) in at \(dpi) dpi)")
         }
     }
 }

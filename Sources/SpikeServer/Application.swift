@@ -148,10 +148,7 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         let method = request.method.rawValue
         let route = Self.route(request.uri.path)
-        func seconds() -> Double {
-            let d = ContinuousClock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        func seconds() -> Double { (ContinuousClock.now - start).inSeconds }
         do {
             let response = try await next(request, context)
             metrics.httpRequest(method: method, route: route, status: response.status.code, seconds: seconds())

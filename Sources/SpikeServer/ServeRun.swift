@@ -67,7 +67,18 @@ extension LoggingSetup {
         }
         return l
     }
+
+    /// `--log-format` (`flag`), else env LOG_FORMAT, else text; an unknown LOG_FORMAT is an error.
+    public static func format(flag: LogFormat?, environment: ProcessEnvironment) throws(InputError) -> LogFormat {
+        if let flag { return flag }
+        guard let text = environment["LOG_FORMAT"] else { return .text }
+        guard let f = LogFormat(rawValue: text.lowercased()) else { throw InputError("LOG_FORMAT '\(text)' is not text or json") }
+        return f
+    }
 }
+
+/// The log format on stderr: text, or JSON lines with ts, level, msg and metadata.
+public enum LogFormat: String, CaseIterable, Sendable { case text, json }
 
 extension BackupArchive {
     /// The default archive name of a backup taken at `now`: spikecast-backup-YYYYMMDD-HHMMSS.tar.gz (CPT).

@@ -49,8 +49,9 @@ public struct ServeSettings: Sendable {
             if let t = thresholds { c.thresholds = t } else if let text = env["DEFAULT_PRICE_THRESHOLDS"] { c.thresholds = try ArgumentParsing.thresholds(text) }
         } catch { throw InputError("DEFAULT_NODE_IDS / DEFAULT_PRICE_THRESHOLDS: \(error)") }
         guard !c.nodes.isEmpty, !c.thresholds.isEmpty else { throw InputError("at least one node and one threshold are needed") }
-        if let h = forecastDeadlineHour ?? env["FORECAST_DEADLINE_HOUR"].flatMap({ Int($0) }) {
-            guard (1...23).contains(h) else { throw InputError("forecast deadline hour \(h) must be 1…23") }
+        if let text = forecastDeadlineHour.map(String.init) ?? env["FORECAST_DEADLINE_HOUR"] {
+            let source = forecastDeadlineHour != nil ? "--forecast-deadline-hour" : "FORECAST_DEADLINE_HOUR"
+            guard let h = Int(text), (1...23).contains(h) else { throw InputError("\(source) '\(text)' must be a CPT hour 1…23") }
             c.forecastDeadlineHour = h
         }
         c.executablePath = executablePath

@@ -13,7 +13,7 @@ public protocol ServiceClock: Sendable {
 public struct SystemClock: ServiceClock {
     public init() {}
 
-    public func now() -> Instant { Instant(seconds: Int64(Date().timeIntervalSince1970.rounded(.down))) }
+    public func now() -> Instant { Instant.now }
 
     public func sleep(until deadline: Instant) async throws {
         // Sleep in slices of at most a minute so a suspended laptop or a changed system clock is

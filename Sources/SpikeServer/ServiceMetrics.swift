@@ -207,7 +207,7 @@ public final class ServiceMetrics: @unchecked Sendable {
         }
         for g in stale { registry.unregisterGauge(g) }
         let took = ContinuousClock.now - began
-        gauge("spikecast_metrics_refresh_duration_seconds").set(to: Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        gauge("spikecast_metrics_refresh_duration_seconds").set(to: took.inSeconds)
         gauge("spikecast_metrics_refresh_timestamp_seconds").set(to: Double(now.seconds))
         lock.withLock { refreshes += 1 }
     }

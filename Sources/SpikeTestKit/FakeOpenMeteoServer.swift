@@ -69,7 +69,7 @@ public final class FakeOpenMeteoServer: @unchecked Sendable {
         if let a = req.query["start_date"].flatMap({ LocalDate($0) }), let b = req.query["end_date"].flatMap({ LocalDate($0) }) {
             first = a; last = b
         } else {
-            let today = (now ?? Instant(seconds: Int64(Date().timeIntervalSince1970))).utcComponents.date
+            let today = (now ?? Instant.now).utcComponents.date
             first = today
             last = today.adding(days: max(1, Int(req.query["forecast_days"] ?? "7") ?? 7) - 1)
         }

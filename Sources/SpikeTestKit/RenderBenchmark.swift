@@ -139,7 +139,6 @@ public enum RenderBenchmark {
     private static func measure(_ clock: ContinuousClock, _ body: () throws(RenderError) -> Void) throws(RenderError) -> Double {
         let start = clock.now
         try body()
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return (clock.now - start).inSeconds
     }
 }

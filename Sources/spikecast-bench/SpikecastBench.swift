@@ -82,7 +82,7 @@ struct FetchBench: AsyncParsableCommand {
         }
         let elapsed = clock.now - t0
         await server.stop()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let rows = outcome.datasets.reduce(0) { $0 + $1.pricesStored }
         print("fetch-data (fake ERCOT, 5-min LMPs, 4 hubs, 2025-01): \(rows) intervals, \(outcome.ercotRequests) requests "
               + "(limit \(Int(config.requestsPerMinute))/min), \(String(format: "%.1f", seconds)) s")

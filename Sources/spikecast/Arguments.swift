@@ -43,14 +43,34 @@ struct ThresholdList: ExpressibleByArgument, Sendable {
     }
 }
 
-enum Defaults {
-    /// The given nodes, else env DEFAULT_NODE_IDS, else `fallback` (ArgumentParsing.nodes(given:environment:fallback:)).
-    static func nodes(_ lists: [NodeList?], fallback: [Node] = Node.defaults) throws -> [Node] {
-        try ArgumentParsing.nodes(given: lists.compactMap { $0?.nodes }, environment: .shared, fallback: fallback)
+/// `--nodes`, also spelled `--node`: comma-separated or repeated, in the order given (repeats once).
+struct NodeOptions: ParsableArguments {
+    @Option(name: [.customLong("nodes"), .customLong("node")], help: ArgumentHelp(
+        "Nodes, comma-separated or repeated (default: env DEFAULT_NODE_IDS, else HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON; predict: the model's).",
+        valueName: "nodes"))
+    var lists: [NodeList] = []
+
+    /// The nodes given, else env DEFAULT_NODE_IDS, else `fallback`.
+    func resolved(fallback: [Node] = Node.defaults) throws -> [Node] {
+        try ArgumentParsing.nodes(given: lists.map(\.nodes), environment: .shared, fallback: fallback)
     }
 
-    /// The given thresholds, else env DEFAULT_PRICE_THRESHOLDS, else `fallback`.
-    static func thresholds(_ lists: [ThresholdList?], fallback: [Threshold] = Threshold.defaults) throws -> [Threshold] {
-        try ArgumentParsing.thresholds(given: lists.compactMap { $0?.thresholds }, environment: .shared, fallback: fallback)
+    /// The nodes given; nil when none (the command's own default applies).
+    var given: [Node]? { lists.isEmpty ? nil : try? resolved() }
+}
+
+/// `--thresholds`, also spelled `--threshold`, in $/MWh: comma-separated or repeated (sorted, repeats once).
+struct ThresholdOptions: ParsableArguments {
+    @Option(name: [.customLong("thresholds"), .customLong("threshold")], help: ArgumentHelp(
+        "Price thresholds in $/MWh, comma-separated or repeated (default: env DEFAULT_PRICE_THRESHOLDS, else 100,500,1000; predict: the model's).",
+        valueName: "thresholds"))
+    var lists: [ThresholdList] = []
+
+    /// The thresholds given, else env DEFAULT_PRICE_THRESHOLDS, else `fallback`.
+    func resolved(fallback: [Threshold] = Threshold.defaults) throws -> [Threshold] {
+        try ArgumentParsing.thresholds(given: lists.map(\.thresholds), environment: .shared, fallback: fallback)
     }
+
+    /// The thresholds given; nil when none (the command's own default applies).
+    var given: [Threshold]? { lists.isEmpty ? nil : Array(Set(lists.flatMap(\.thresholds))).sorted() }
 }

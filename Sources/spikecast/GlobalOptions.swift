@@ -1,8 +1,9 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Logging
 import SpikeCore
 import SpikeData
+import SpikeModel
 import SpikeServer
 
 extension ProcessEnvironment {
@@ -10,7 +11,7 @@ extension ProcessEnvironment {
     static let shared = ProcessEnvironment.load()
 }
 
-enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+extension LogFormat: ExpressibleByArgument {}
 
 /// Options every command accepts. Precedence everywhere: flag > environment > project folder > XDG
 /// default (docs/cli.md).
@@ -34,10 +35,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func format() throws -> LogFormat {
-        if let logFormat { return logFormat }
-        guard let text = ProcessEnvironment.shared["LOG_FORMAT"] else { return .text }
-        guard let f = LogFormat(rawValue: text.lowercased()) else { throw ValidationError("LOG_FORMAT '\(text)' is not text or json") }
-        return f
+        do { return try LoggingSetup.format(flag: logFormat, environment: .shared) } catch { throw ValidationError(error.description) }
     }
 
     var paths: PathResolver { PathResolver(environment: .shared) }
@@ -56,6 +54,16 @@ struct GlobalOptions: ParsableArguments {
 
     /// The store, created when missing (import, generate, fetch-data).
     func createStore() throws -> Store { try Store(directory: resolvedDataDir) }
+}
+
+/// `--models-dir`, the model registry folder of every command that reads or writes models.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Model registry folder (default: <data-dir>/models; env SPIKECAST_MODELS_DIR).")
+    var modelsDir: String?
+
+    /// --models-dir > SPIKECAST_MODELS_DIR > <data dir>/models.
+    func directory(_ global: GlobalOptions) -> URL { global.paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir) }
+    func registry(_ global: GlobalOptions) -> ModelRegistry { ModelRegistry(directory: directory(global)) }
 }
 
 /// A data or runtime failure: printed as `Error: message`, exit status 1 (usage errors exit 64).

@@ -58,4 +58,25 @@ struct OutputOptions<F: OutputFormat>: ParsableArguments {
     }
 }
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+/// `--output-format` of a command that prints to stdout (a listing or the summary of what it wrote).
+struct FormatOptions<F: OutputFormat>: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Output format on stdout.", valueName: "format"))
+    var outputFormat: F = .standard
+
+    init() {}
+}
+
+extension FormatOptions where F == TextFormat {
+    /// Prints `value` as JSON with --output-format json, else `text` (evaluated only then).
+    func print(_ value: some Encodable, text: @autoclosure () throws -> String) throws {
+        Swift.print(outputFormat == .json ? try JSONText.pretty(value) : try text())
+    }
+}
+
+/// `--bootstrap N`: resamples of issue days for the 90 % intervals, shared by every command that draws them.
+struct BootstrapOptions: ParsableArguments {
+    @Option(name: .long, parsing: .unconditional, help: "Bootstrap resamples of issue days for the 90 % intervals (default 200; 0 = none).")
+    var bootstrap: Int = 200
+
+    func validate() throws { if bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") } }
+}

@@ -38,8 +38,10 @@ import Testing
 
     @Test func repeatedAndCommaSeparatedFlagsMerge() throws {
         let p = try PredictCommand.parse(["--node", "HB_WEST", "--nodes", "HB_NORTH,HB_WEST", "--threshold", "500", "--thresholds", "100"])
-        #expect(try Defaults.nodes(p.node + p.nodes) == [Node("HB_WEST"), Node("HB_NORTH")])
-        #expect(try Defaults.thresholds(p.threshold + p.thresholds) == [Threshold(100), Threshold(500)])
+        #expect(try p.nodes.resolved() == [Node("HB_WEST"), Node("HB_NORTH")])
+        #expect(try p.thresholds.resolved() == [Threshold(100), Threshold(500)])
+        #expect(p.nodes.given == [Node("HB_WEST"), Node("HB_NORTH")])
+        #expect(try PredictCommand.parse([]).nodes.given == nil)
     }
 
     @Test func aBadValueIsAUsageErrorNamingTheFlag() {

@@ -22,9 +22,15 @@ import Testing
 
     @Test func backtestAcceptsNodeAsPredictDoes() throws {
         let b = try BacktestRunCommand.parse(["--start-date", "2024-04-01", "--node", "HB_WEST", "--node", "hb_north"])
-        #expect(try Defaults.nodes(b.grid.node + [b.grid.nodes]) == [Node("HB_WEST"), Node("HB_NORTH")])
+        #expect(try b.grid.nodes.resolved() == [Node("HB_WEST"), Node("HB_NORTH")])
         let p = try PredictCommand.parse(["--node", "HB_WEST"])
-        #expect(p.node.flatMap(\.nodes) == [Node("HB_WEST")])
+        #expect(p.nodes.given == [Node("HB_WEST")])
+        // Every command that takes nodes takes both spellings, comma-separated or repeated.
+        for command in [["backtest", "run", "--start-date", "2024-04-01"], ["train"], ["compare", "--backtest-id", "1", "--backtest-id", "2"], ["fetch-data"], ["serve"]] {
+            for flags in [["--nodes", "HB_WEST,HB_NORTH"], ["--node", "HB_WEST", "--node", "HB_NORTH"], ["--nodes", "HB_WEST", "--node", "HB_NORTH"]] {
+                #expect(throws: Never.self, "\(command + flags)") { _ = try Spikecast.parseAsRoot(command + flags) }
+            }
+        }
     }
 
     @Test func generateTakesStartDateAndEndDateAndStillTheOldSpelling() throws {
@@ -82,6 +88,28 @@ import Testing
         #expect(f?.code == 64)
         #expect(f?.message.contains("--refit-every must be a whole number of issue days ≥ 1, got -1") == true)
         #expect(f?.message.contains("Missing value") == false)
+    }
+
+    @Test func oneRuleForEachSharedFlag() {
+        // --bootstrap is checked the same way by every command that draws intervals.
+        for command in [["backtest", "run", "--start-date", "2024-04-01"], ["backtest", "show", "1"], ["backtest", "merge", "dir"],
+                        ["report", "backtest"], ["visualize", "--type", "metrics", "--output-path", "m.png"]] {
+            let f = failure { _ = try Spikecast.parseAsRoot(command + ["--bootstrap", "-1"]) }
+            #expect(f?.code == 64, "\(command)")
+            #expect(f?.message.contains("--bootstrap must be ≥ 0, got -1") == true, "\(command)")
+        }
+        // compare --model checks --refit-every as backtest does.
+        let refit = failure { _ = try CompareCommand.parse(["--model", "default", "--model", "logistic", "--start-date", "2024-04-01", "--refit-every", "-1"]) }
+        #expect(refit?.message.contains("--refit-every must be a whole number of issue days ≥ 1, got -1") == true)
+        // The figure's size rule is the renderer's.
+        let size = failure { _ = try VisualizeCommand.parse(["--type", "price", "--output-path", "c.png", "--width", "10"]) }
+        #expect(size?.code == 64)
+        #expect(size?.message.contains("--width, --height, --dpi: invalid figure: figure must be 64…12000 pixels on each side, got 10 × 500") == true)
+        // serve checks its whole configuration (flags and environment) before it starts.
+        #expect(failure { _ = try ServeCommand.parse(["--port", "70000"]) }?.message.contains("--port 70000 is not a TCP port") == true)
+        #expect(failure { _ = try ServeCommand.parse(["--forecast-deadline-hour", "0"]) }?.message.contains("--forecast-deadline-hour '0' must be a CPT hour 1…23") == true)
+        #expect(failure { _ = try ServeCommand.parse(["--retrain-schedule", "sometimes"]) }?.code == 64)
+        #expect(throws: Never.self) { _ = try ServeCommand.parse(["--port", "0", "--forecast-deadline-hour", "10"]) }
     }
 
     @Test func aBogusLogLevelIsRefusedNamingTheLevels() {

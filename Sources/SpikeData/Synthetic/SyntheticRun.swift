@@ -8,10 +8,7 @@ extension SyntheticMarket {
     /// when `load`, in one transaction.
     public func run(directory: URL?, level: Int, load: Bool, openStore: () throws -> Store, logger: Logger) throws -> SyntheticReport {
         let clock = ContinuousClock()
-        func since(_ t: ContinuousClock.Instant) -> Double {
-            let c = (clock.now - t).components
-            return Double(c.seconds) + Double(c.attoseconds) * 1e-18
-        }
+        func since(_ t: ContinuousClock.Instant) -> Double { (clock.now - t).inSeconds }
         var t = clock.now
         logger.info("generating synthetic market", metadata: ["seed": "\(seed)", "start": "\(start)", "end": "\(end)"])
         let data = generate()

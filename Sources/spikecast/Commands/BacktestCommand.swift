@@ -59,8 +59,7 @@ struct BacktestRunCommand: ParsableCommand {
     @Option(name: .long, help: "Alarm cut-off for precision and recall (default 0.5).")
     var cutoff: Double = 0.5
 
-    @Option(name: .long, help: "Bootstrap resamples of issue days for the 90 % intervals (default 200; 0 = none).")
-    var bootstrap: Int = 200
+    @OptionGroup var intervals: BootstrapOptions
 
     @Option(name: .long, help: "Parallel fold workers (default: one per CPU the process was given; XGBoost threads per fit = CPUs / workers).")
     var workers: Int?
@@ -88,30 +87,23 @@ struct BacktestRunCommand: ParsableCommand {
             throw ValidationError("--dump-features, --dump-predictions and --output-path apply to the merged run, not to a shard: use them with `backtest show`/`report` after `backtest merge`")
         }
         if let w = workers, w < 1 { throw ValidationError("--workers must be ≥ 1, got \(w)") }
-        if bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
     }
 
     func run() throws {
         let logger = global.logger("spikecast.backtest")
         if shardOutput != nil { return try runShard(logger: logger) }
-        let t0 = ContinuousClock.now
-        let store = try global.openStore()
-        let (settings, data, models) = try grid.resolve(store: store)
-        let loadSeconds = seconds(ContinuousClock.now - t0)
-
-        let backtestStore = try BacktestStore(db: store.pool)
-        let runner = BacktestRunner(logger: logger, store: backtestStore, workers: workers, cpus: .given(environment: ProcessEnvironment.shared.values))
+        let request = try grid.request()
         let bar = ProgressBar(unit: "folds")
-        let result = try runner.run(settings: settings, data: data, resume: !fresh) { done, total in bar.update(done, total) }
+        let (result, text) = try request.run(store: global.openStore(), logger: logger, workers: workers, cpus: .given(environment: ProcessEnvironment.shared.values),
+                                             resume: !fresh, evaluation: EvaluationOptions(extended: true, cutoff: cutoff, bootstrapSamples: intervals.bootstrap),
+                                             format: output.format) { done, total in bar.update(done, total) }
         bar.finish()
-        let text = try result.summarize(models: models, protocolV1: grid.preset != nil, options: EvaluationOptions(extended: true, cutoff: cutoff, bootstrapSamples: bootstrap),
-                                        loadSeconds: loadSeconds, started: t0, store: backtestStore, format: output.format)
         if let path = dumpFeatures {
-            try ProtocolV1.dumpFeatures(result, model: models[0].name, to: URL(fileURLWithPath: path))
+            try ProtocolV1.dumpFeatures(result, model: request.models[0].name, to: URL(fileURLWithPath: path))
             logger.info("wrote features to \(path)")
         }
         if let path = dumpPredictions {
-            try ProtocolV1.dumpPredictions(result, model: models[0].name, to: URL(fileURLWithPath: path))
+            try ProtocolV1.dumpPredictions(result, model: request.models[0].name, to: URL(fileURLWithPath: path))
             logger.info("wrote predictions to \(path)")
         }
         try output.emit(text)
@@ -119,20 +111,12 @@ struct BacktestRunCommand: ParsableCommand {
 
     /// `--shard-output`: one shard of the grid on a read-only store copy; writes DIR/shard-IIII-of-NNNN.json.
     func runShard(logger: Logger) throws {
-        let dir = shardOutput!
+        let env = ProcessEnvironment.shared.values
         let shardID: ShardID
-        do {
-            shardID = try ShardID.resolve(explicit: shard, count: shardCount, environment: ProcessEnvironment.shared.values) ?? ShardID(index: 0, count: 1)
-        } catch { throw ValidationError("\(error)") }
-        let t0 = ContinuousClock.now
-        let given = storeFile.map { URL(fileURLWithPath: $0) } ?? global.resolvedDataDir.appendingPathComponent(Store.fileName)
-        let file = try ShardInput.databaseFile(given, scratch: FileManager.default.temporaryDirectory)
-        defer { if file != given { try? FileManager.default.removeItem(at: file.deletingLastPathComponent().deletingLastPathComponent()) } }
-        let store = try Store(readOnlyFile: file)
-        let (settings, data, _) = try grid.resolve(store: store)
-        let runner = ShardRun(logger: logger, directory: URL(fileURLWithPath: dir, isDirectory: true), shard: shardID,
-                              cpus: .given(environment: ProcessEnvironment.shared.values), workers: workers)
-        print(try runner.run(settings: settings, data: data, loadSeconds: seconds(ContinuousClock.now - t0)).summary(shardID))
+        do { shardID = try ShardID.resolve(explicit: shard, count: shardCount, environment: env) ?? ShardID(index: 0, count: 1) } catch { throw ValidationError("\(error)") }
+        let runner = ShardRun(logger: logger, directory: URL(fileURLWithPath: shardOutput!, isDirectory: true), shard: shardID, cpus: .given(environment: env), workers: workers)
+        let file = storeFile.map { URL(fileURLWithPath: $0) } ?? global.resolvedDataDir.appendingPathComponent(Store.fileName)
+        print(try runner.run(storeFile: file, scratch: FileManager.default.temporaryDirectory) { store in try grid.request().resolve(store: store) })
     }
 }
 
@@ -145,17 +129,8 @@ struct BacktestGridOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Last issue day (default: the last day whose 72 target hours all have labels).", valueName: "YYYY-MM-DD"))
     var endDate: DateArg?
 
-    @Option(name: .long, help: ArgumentHelp("A price threshold in $/MWh (repeatable; same as --thresholds).", valueName: "thresholds"))
-    var threshold: [ThresholdList] = []
-
-    @Option(name: .long, help: "Comma-separated thresholds (default 100,500,1000 or DEFAULT_PRICE_THRESHOLDS).")
-    var thresholds: ThresholdList?
-
-    @Option(name: .long, help: "Comma-separated nodes (default DEFAULT_NODE_IDS or HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
-    var nodes: NodeList?
-
-    @Option(name: .long, help: ArgumentHelp("One node (repeatable; same as --nodes, as in `predict --node`).", valueName: "nodes"))
-    var node: [NodeList] = []
+    @OptionGroup var nodes: NodeOptions
+    @OptionGroup var thresholds: ThresholdOptions
 
     @Option(name: .long, parsing: .unconditional, help: "Refit every k issue days, k ≥ 1 (default 2).")
     var refitEvery: Int = 2
@@ -183,15 +158,11 @@ struct BacktestGridOptions: ParsableArguments {
         if let e = endDate?.date, e < startDate.date { throw ValidationError("--end-date \(e) is before --start-date \(startDate.date)") }
     }
 
-    /// The settings of this command line and the market data of its nodes (read from `store`).
-    func resolve(store: Store) throws -> (BacktestSettings, MarketData, [ModelConfig]) {
-        let models = try (modelConfig.isEmpty ? ["default"] : modelConfig).map(ModelConfig.resolve)
-        let ts = preset != nil ? ProtocolV1.thresholds : try Defaults.thresholds(threshold + [thresholds])
-        let request = BacktestRequest(startDate: startDate.date, endDate: endDate?.date, nodes: try Defaults.nodes(node + [nodes]), thresholds: ts,
-                                      models: models, refitEvery: refitEvery, window: try TrainingWindow.parse(window),
-                                      minimumTrainingDays: minTrainingDays ?? 28, protocolV1: preset != nil, name: name)
-        let (settings, data) = try request.resolve(store: store)
-        return (settings, data, models)
+    /// The request of this command line (the library applies the preset and resolves the configurations).
+    func request() throws -> BacktestRequest {
+        try BacktestRequest(startDate: startDate.date, endDate: endDate?.date, nodes: nodes.resolved(), thresholds: thresholds.resolved(),
+                            modelConfigs: modelConfig, refitEvery: refitEvery, window: TrainingWindow.parse(window), minimumTrainingDays: minTrainingDays ?? 28,
+                            preset: preset, name: name)
     }
 }
 
@@ -200,15 +171,14 @@ struct BacktestListCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Output format: text, json or csv.")
-    var outputFormat: TableFormat = .text
+    @OptionGroup var formatting: FormatOptions<TableFormat>
 
     @Option(name: .long, help: "At most this many runs (default 50).")
     var limit: Int = 50
 
     func run() throws {
         let store = try global.openStore()
-        print(try BacktestReportText.runList(BacktestStore(db: store.pool).runs(limit: limit), format: outputFormat, directory: store.directory.path))
+        print(try BacktestReportText.runList(BacktestStore(db: store.pool).runs(limit: limit), format: formatting.outputFormat, directory: store.directory.path))
     }
 }
 
@@ -220,18 +190,16 @@ struct BacktestShowCommand: ParsableCommand {
     @Argument(help: "Run id (see `spikecast backtest list`).")
     var id: Int64
 
-    @Option(name: .long, help: "Output format: text, json or csv.")
-    var outputFormat: TableFormat = .text
+    @OptionGroup var formatting: FormatOptions<TableFormat>
 
     @Flag(name: .long, help: "Print the prediction rows (CSV) instead of the metrics.")
     var predictions = false
 
-    @Option(name: .long, help: "Bootstrap resamples for the 90 % intervals when metrics are recomputed (default 200).")
-    var bootstrap: Int = 200
+    @OptionGroup var intervals: BootstrapOptions
 
     func run() throws {
         let store = try global.openStore()
-        print(try BacktestStore(db: store.pool).show(id: id, format: outputFormat, bootstrap: bootstrap, predictions: predictions, directory: store.directory.path))
+        print(try BacktestStore(db: store.pool).show(id: id, format: formatting.outputFormat, bootstrap: intervals.bootstrap, predictions: predictions, directory: store.directory.path))
     }
 }
 
@@ -259,7 +227,7 @@ struct BacktestPlanCommand: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        let (settings, _, _) = try grid.resolve(store: store)
+        let (settings, _) = try grid.request().resolve(store: store)
         let plan = try ShardPlan(settings: settings, count: ShardPlan.count(explicit: shardCount, environment: ProcessEnvironment.shared.values))
         let measured = try MeasuredFoldCost.fromStore(BacktestStore(db: store.pool))
         print(ShardPlanReport(plan: plan, measured: measured, listFolds: folds).text)
@@ -285,15 +253,13 @@ struct BacktestMergeCommand: ParsableCommand {
     @Option(name: .long, help: "Name of the merged run (default: the grid's name).")
     var name: String?
 
-    @Option(name: .long, help: "Output format of the metrics: text, json or csv.")
-    var outputFormat: TableFormat = .text
+    @OptionGroup var formatting: FormatOptions<TableFormat>
 
-    @Option(name: .long, help: "Bootstrap resamples for the 90 % intervals (default 200).")
-    var bootstrap: Int = 200
+    @OptionGroup var intervals: BootstrapOptions
 
     func run() throws {
         let merge = try ShardMerge.load(directory: URL(fileURLWithPath: directory, isDirectory: true))
-        let (_, message, text) = try merge.storeAndScore(into: BacktestStore(db: global.createStore().pool), name: name, bootstrap: bootstrap, format: outputFormat)
+        let (_, message, text) = try merge.storeAndScore(into: BacktestStore(db: global.createStore().pool), name: name, bootstrap: intervals.bootstrap, format: formatting.outputFormat)
         FileHandle.standardError.write(Data((message + "\n").utf8))
         print(text)
     }

@@ -21,11 +21,11 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.logger("spikecast.backup")
-        let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
+        let now = Instant.now
         let out = URL(fileURLWithPath: output ?? BackupArchive.defaultFileName(at: now))
         _ = try global.openStore()  // fails naming the folder when there is no store
         let store = try SpikeDataServiceStore(dataDir: global.resolvedDataDir)
-        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models(global), forecastsDir: folders.forecasts(global),
+        let manifest = try BackupArchive.create(store: store, modelsDir: folders.models.directory(global), forecastsDir: folders.forecasts(global),
                                                 output: out, version: SpikecastVersion.number, now: now, logger: logger)
         print(BackupArchive.summary(out, manifest: manifest))
     }

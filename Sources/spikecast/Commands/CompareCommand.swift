@@ -48,13 +48,10 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Last issue day (YYYY-MM-DD; default: the last fully labelled day).")
     var endDate: DateArg?
 
-    @Option(help: "Comma-separated nodes (default DEFAULT_NODE_IDS or the four hubs).")
-    var nodes: NodeList?
+    @OptionGroup var nodes: NodeOptions
+    @OptionGroup var thresholds: ThresholdOptions
 
-    @Option(help: "Comma-separated thresholds (default 100,500,1000).")
-    var thresholds: ThresholdList?
-
-    @Option(help: "Refit every k issue days (with --model).")
+    @Option(parsing: .unconditional, help: "Refit every k issue days, k ≥ 1 (with --model).")
     var refitEvery: Int = 2
 
     @Option(help: "Named preset for the backtest (protocol-v1), with --model.")
@@ -73,6 +70,8 @@ struct CompareCommand: ParsableCommand {
             throw ArgumentParser.ValidationError("give either --model A --model B [--model C …], --backtest-id A --backtest-id B or --model-version A --model-version B [--model-version C …] (got \(model.count) models, \(backtestId.count) backtests, \(modelVersion.count) model versions)")
         }
         if outputPath != nil && modelVersion.isEmpty { throw ArgumentParser.ValidationError("--output-path applies to --model-version") }
+        guard refitEvery >= 1 else { throw ArgumentParser.ValidationError("--refit-every must be a whole number of issue days ≥ 1, got \(refitEvery)") }
+        if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
     }
 
     func run() throws {
@@ -82,13 +81,8 @@ struct CompareCommand: ParsableCommand {
             spec.selectBacktests(backtestId[0], backtestId[1], name: report.name)
         } else {
             let runName = "compare \(model.joined(separator: " vs ")) \(UUID().uuidString.prefix(8))"
-            let configs = try model.map(ModelConfig.resolve)
-            if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
-            let request = BacktestRequest(
-                startDate: startDate!.date, endDate: endDate?.date,
-                nodes: preset != nil ? [ProtocolV1.node] : try Defaults.nodes([nodes]),
-                thresholds: preset != nil ? ProtocolV1.thresholds : try Defaults.thresholds([thresholds]),
-                models: configs, refitEvery: refitEvery, protocolV1: preset != nil, name: runName)
+            let request = try BacktestRequest(startDate: startDate!.date, endDate: endDate?.date, nodes: nodes.resolved(), thresholds: thresholds.resolved(),
+                                              modelConfigs: model, refitEvery: refitEvery, preset: preset, name: runName)
             FileHandle.standardError.write(Data("compare: running one backtest with every configuration (\(model.joined(separator: ", ")))\n".utf8))
             let bar = ProgressBar(unit: "folds")
             let (run, ordered) = try ComparisonBacktest.runForReport(request, store: global.openStore(), logger: global.logger("spikecast.backtest"),
@@ -96,7 +90,7 @@ struct CompareCommand: ParsableCommand {
             bar.finish()
             spec.selectModels(ordered, runID: run, name: report.name)
         }
-        spec.selection.override(nodes: nodes?.nodes, thresholds: thresholds?.thresholds)
+        spec.selection.override(nodes: nodes.given, thresholds: thresholds.given)
         try report.render(spec, global: global)
     }
 
@@ -105,13 +99,13 @@ struct CompareCommand: ParsableCommand {
     func runIssued() throws {
         let store = try global.openStore()
         let summary = try IssuedComparisonRun.evaluate(
-            store: store, backtests: BacktestStore(db: store.pool), versions: modelVersion, nodes: nodes?.nodes, thresholds: thresholds?.thresholds,
+            store: store, backtests: BacktestStore(db: store.pool), versions: modelVersion, nodes: nodes.given, thresholds: thresholds.given,
             startDate: startDate?.date, endDate: endDate?.date,
-            evaluation: EvaluationOptions(bootstrapSamples: report.bootstrap), value: ValueOptions(battery: try BatterySpec()),
-            at: Instant(seconds: Int64(Date().timeIntervalSince1970)))
+            evaluation: EvaluationOptions(bootstrapSamples: report.intervals.bootstrap), value: ValueOptions(battery: try BatterySpec()),
+            at: Instant.now)
         var spec = try report.builtInSpec("comparison")
         spec.selectIssued(modelVersion, runID: summary.runID, name: report.name)
-        let text = try IssuedComparisonRun.output(summary, report: report.build(spec, global: global), format: report.outputFormat)
+        let text = try IssuedComparisonRun.output(summary, report: report.build(spec, global: global), format: report.formatting.outputFormat)
         if let outputPath { try AtomicFile.write(text + "\n", to: URL(fileURLWithPath: outputPath)) } else { print(text) }
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import SpikeCore
 import SpikeData
 import SpikeFeatures
+import SpikeModel
 
 /// `spikecast features list|build`: the feature registry and point-in-time feature matrices.
 struct FeaturesCommand: ParsableCommand {
@@ -26,13 +27,12 @@ struct FeaturesListCommand: ParsableCommand {
     @Option(name: .long, help: "Feature set: protocol-v1 or default.")
     var featureSet: String = "default"
 
-    @Option(name: .long, help: "Output format: text, json or csv.")
-    var outputFormat: TableFormat = .text
+    @OptionGroup var formatting: FormatOptions<TableFormat>
 
     func run() throws {
         let set = try FeatureSet.named(featureSet)
         global.logger("spikecast.features").debug("listing feature set \(set.name)")
-        print(try set.listing(outputFormat))
+        print(try set.listing(formatting.outputFormat))
     }
 }
 
@@ -65,8 +65,7 @@ struct FeaturesBuildCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Last issue day (CPT). Default: the last sample issue day.", valueName: "YYYY-MM-DD"))
     var endDate: DateArg?
 
-    @Option(name: .long, help: "Price thresholds in $/MWh for the labels, comma-separated or repeated (default 100,500,1000).")
-    var thresholds: [ThresholdList] = []
+    @OptionGroup var thresholds: ThresholdOptions
 
     @Option(name: .long, help: "Write the CSV here (.csv or .csv.gz, replaced atomically) instead of stdout.")
     var outputPath: String?
@@ -83,29 +82,12 @@ struct FeaturesBuildCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = global.logger("spikecast.features")
-        let node = self.node.nodes[0]
-        let thr = try Defaults.thresholds(thresholds, fallback: Threshold.defaults)
-        let set = try FeatureSet.named(featureSet)
-        let t0 = ContinuousClock.now
-        let store = try global.openStore()
-        let data = try store.loadMarketData(nodes: FeatureSet.nodesToLoad([node], featureSets: [featureSet]))
-        let tLoad = ContinuousClock.now
-        let (days, matrix, labels) = try set.matrix(data: data, node: node, start: startDate?.date, end: endDate?.date, thresholds: thr)
-        let tBuild = ContinuousClock.now
-        logger.info("built \(set.name) for \(node), issue days \(days.first!)…\(days.last!) (\(days.count))")
-
-        if let path = outputPath {
-            do { try TextFile.write(to: URL(fileURLWithPath: path)) { emit in try FeatureCSV.write(matrix, labels, emit: emit) } } catch {
-                throw CLIError("--output-path \(path): cannot write the feature matrix: \(error)")
-            }
-        } else if (outputFormat ?? .csv) == .csv {
-            try TextFile.writeStandardOutput { emit in try FeatureCSV.write(matrix, labels, emit: emit) }
-        }
-        let summary = FeatureBuildSummary(node: node, featureSet: set.name, days: days, matrix: matrix, labels: labels, thresholds: thr,
-                                          loadSeconds: seconds(tLoad - t0), buildSeconds: seconds(tBuild - tLoad), output: outputPath)
         // The summary goes to stdout unless the matrix does (csv without --output-path).
         let format = outputFormat ?? (outputPath != nil ? .text : .csv)
+        let summary = try FeatureBuildRun.run(
+            store: global.openStore(), node: node.nodes[0], featureSet: featureSet, start: startDate?.date, end: endDate?.date,
+            thresholds: thresholds.resolved(),
+            destination: outputPath.map { .file(URL(fileURLWithPath: $0)) } ?? (format == .csv ? .standardOutput : .none), logger: global.logger("spikecast.features"))
         if format == .json { print(try JSONText.pretty(summary)) } else if format == .text || outputPath != nil { print(summary.text) }
     }
 }

@@ -33,8 +33,7 @@ struct FetchDataCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Comma-separated: rtlmp, spp, dam, load, wind, solar, weather, or all (default all).")
     var dataType: String = "all"
 
-    @Option(name: .long, help: "Comma-separated settlement points for price data (default DEFAULT_NODE_IDS or HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
-    var nodes: NodeList?
+    @OptionGroup var nodes: NodeOptions
 
     @Option(name: .long, help: "Days per ERCOT request window and resumable chunk (default 7).")
     var chunkDays: Int = 7
@@ -45,8 +44,7 @@ struct FetchDataCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds before a request counts as a timeout (default 60; 20 for --test-connection).")
     var timeout: Double?
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: TextFormat = .text
+    @OptionGroup var formatting: FormatOptions<TextFormat>
 
     func run() async throws {
         let logger = global.logger("spikecast.fetch")
@@ -54,15 +52,14 @@ struct FetchDataCommand: AsyncParsableCommand {
         config.chunkDays = max(1, chunkDays)
         if testConnection {
             let checks = await ConnectionTester.check(configuration: config, timeout: timeout, logger: logger)
-            print(outputFormat == .json ? try JSONText.pretty(checks) : ConnectionCheck.text(checks))
+            try formatting.print(checks, text: ConnectionCheck.text(checks))
             if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
             return
         }
         if let t = timeout { config.requestTimeoutSeconds = t }
-        let nodes = try Defaults.nodes([self.nodes])
         let plan: FetchPlan
         do {
-            plan = try FetchPlan.resolve(start: startDate?.date, end: endDate?.date, dataTypes: dataType, nodes: nodes, today: CentralTime.day(of: now))
+            plan = try FetchPlan.resolve(start: startDate?.date, end: endDate?.date, dataTypes: dataType, nodes: nodes.resolved(), today: CentralTime.day(of: .now))
         } catch { throw ValidationError("\(error)") }
         let bar = ProgressBar(unit: "days")
         let outcome: FetchOutcome
@@ -71,6 +68,6 @@ struct FetchDataCommand: AsyncParsableCommand {
             outcome = try await FetchRunner.fetch(plan, configuration: config, configFolder: global.paths.configDir(flag: nil).path, store: global.createStore,
                                                   logger: logger) { done, total, label in bar.update(done, total, label: label) }
         }
-        print(outputFormat == .json ? try JSONText.pretty(outcome) : outcome.text)
+        try formatting.print(outcome, text: outcome.text)
     }
 }

@@ -48,8 +48,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "gzip compression level 1…9.")
     var compressionLevel: Int = 6
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: TextFormat = .text
+    @OptionGroup var formatting: FormatOptions<TextFormat>
 
     func validate() throws {
         if startDate != nil, legacyStart != nil { throw ValidationError("--start is the old spelling of --start-date: pass one of them") }
@@ -71,6 +70,6 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let report = try makeMarket().run(directory: noFiles ? nil : URL(fileURLWithPath: output, isDirectory: true), level: compressionLevel,
                                           load: !noLoad, openStore: global.createStore, logger: global.logger("spikecast.generate"))
-        print(outputFormat == .json ? try JSONText.pretty(report) : report.text)
+        try formatting.print(report, text: report.text)
     }
 }

@@ -28,8 +28,7 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "Most decompressed bytes one import may read, e.g. 512M or 8G (default 4G; env SPIKECAST_IMPORT_MAX_BYTES).")
     var maxBytes: String?
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: TextFormat = .text
+    @OptionGroup var formatting: FormatOptions<TextFormat>
 
     func run() throws {
         let logger = global.logger("spikecast.import")
@@ -38,6 +37,6 @@ struct ImportCommand: ParsableCommand {
         let store = try global.createStore()
         let importer = CSVImporter(store: store, logger: logger, limits: limits)
         let summary = try importer.importFiles(paths.map { URL(fileURLWithPath: $0) }, skipBadRows: skipBadRows)
-        print(outputFormat == .json ? try JSONText.pretty(summary) : summary.text)
+        try formatting.print(summary, text: summary.text)
     }
 }

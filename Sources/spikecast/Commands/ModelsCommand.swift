@@ -17,12 +17,11 @@ struct ModelsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List model versions, oldest first.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var modelOptions: ModelOptions
-        @Option(name: .long, help: "Output format: text, json or csv.")
-        var outputFormat: TableFormat = .text
+        @OptionGroup var formatting: FormatOptions<TableFormat>
 
         func run() throws {
             let registry = modelOptions.registry(global)
-            guard let text = try ModelListing(registry: registry, production: global.openStore().productionModel()).render(outputFormat) else {
+            guard let text = try ModelListing(registry: registry, production: global.openStore().productionModel()).render(formatting.outputFormat) else {
                 FileHandle.standardError.write(Data("no model versions in \(registry.directory.path) (run `spikecast train`)\n".utf8))
                 return
             }
@@ -36,16 +35,12 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var modelOptions: ModelOptions
         @Argument(help: "Model version (default: the newest).")
         var version: String?
-        @Option(name: .long, help: "Output format: text or json.")
-        var outputFormat: TextFormat = .text
+        @OptionGroup var formatting: FormatOptions<TextFormat>
 
         func run() throws {
             let registry = modelOptions.registry(global)
             let meta = try registry.metadata(versionOrLatest: version)
-            switch outputFormat {
-            case .json: print(try JSONText.pretty(meta))
-            case .text: print(ModelText.describe(meta, path: registry.directory.appendingPathComponent(meta.version).path))
-            }
+            try formatting.print(meta, text: ModelText.describe(meta, path: registry.directory.appendingPathComponent(meta.version).path))
         }
     }
 
@@ -62,13 +57,8 @@ struct ModelsCommand: ParsableCommand {
         var allowForeignModel = false
 
         func run() throws {
-            let store = try global.openStore()
-            let registry = modelOptions.registry(global)
             let logger = global.logger("spikecast.models")
-            let loaded = try registry.load(version: version, for: store, allowForeignStore: allowForeignModel) { logger.warning("\($0)") }
-            let previous = try store.productionModel()
-            try store.setProductionModel(loaded.metadata.version)
-            print("production model: \(loaded.metadata.version)" + (previous.map { $0 == loaded.metadata.version ? " (unchanged)" : " (was \($0))" } ?? ""))
+            print(try modelOptions.registry(global).promote(version, in: global.openStore(), allowForeignStore: allowForeignModel) { logger.warning("\($0)") })
         }
     }
 }

@@ -25,17 +25,8 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("One node (same as --nodes).", valueName: "nodes"))
-    var node: [NodeList] = []
-
-    @Option(name: .long, help: "Nodes, comma-separated or repeated (default env DEFAULT_NODE_IDS, else the model's nodes).")
-    var nodes: [NodeList] = []
-
-    @Option(name: .long, help: ArgumentHelp("One price threshold in $/MWh (same as --thresholds).", valueName: "thresholds"))
-    var threshold: [ThresholdList] = []
-
-    @Option(name: .long, help: "Thresholds, comma-separated or repeated (default env DEFAULT_PRICE_THRESHOLDS, else the model's).")
-    var thresholds: [ThresholdList] = []
+    @OptionGroup var nodes: NodeOptions
+    @OptionGroup var thresholds: ThresholdOptions
 
     @Option(name: .long, help: ArgumentHelp("Issue: YYYY-MM-DD (06:00 CPT that day) or an ISO-8601 instant on a whole CPT hour.", valueName: "instant"))
     var issueTime: String?
@@ -58,19 +49,19 @@ struct PredictCommand: ParsableCommand {
     var noStore = false
 
     func validate() throws {
-        do { _ = try ForecastRun.issue(issueTime, now: now) } catch { throw ValidationError("--issue-time \(error)") }
+        do { _ = try ForecastRun.issue(issueTime, now: .now) } catch { throw ValidationError("--issue-time \(error)") }
     }
 
     func run() throws {
         let logger = global.logger("spikecast.predict")
-        let issue = try ForecastRun.issue(issueTime, now: now)
+        let issue = try ForecastRun.issue(issueTime, now: .now)
         let store = try global.openStore()
         let version = try modelOptions.registry(global).load(version: modelVersion, for: store, allowForeignStore: allowForeignModel) {
             logger.warning("\($0) — forecasting anyway (--allow-foreign-model)")
         }
-        let result = try ForecastRun.run(store: store, version: version, issue: issue, nodes: try Defaults.nodes(node + nodes, fallback: version.metadata.nodeNames),
-                                         thresholds: try Defaults.thresholds(threshold + thresholds, fallback: version.metadata.thresholds),
-                                         allowStale: allowStale, allowLaterModel: allowLaterModel, save: !noStore, createdAt: now, logger: logger)
+        let result = try ForecastRun.run(store: store, version: version, issue: issue, nodes: try nodes.resolved(fallback: version.metadata.nodeNames),
+                                         thresholds: try thresholds.resolved(fallback: version.metadata.thresholds),
+                                         allowStale: allowStale, allowLaterModel: allowLaterModel, save: !noStore, createdAt: .now, logger: logger)
         try output.emit(ForecastRun.render(result, format: output.format))
         if let path = output.outputPath { logger.info("wrote \(path)") }
     }

@@ -14,17 +14,13 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Mustache templates folder (default: the project's templates/; env SPIKECAST_TEMPLATES_DIR).")
     var templatesDir: String?
 
-    @Option(help: "Model registry folder, for model metadata and feature importance (default: models/ next to the data directory; env SPIKECAST_MODELS_DIR).")
-    var modelsDir: String?
+    @OptionGroup var models: ModelOptions
 
     @Option(help: "Report folder name under the reports folder (default: the spec's name).")
     var name: String?
 
-    @Option(help: "Bootstrap resamples for metric intervals.")
-    var bootstrap: Int = 200
-
-    @Option(help: "Output format of the summary on stdout: text or json.")
-    var outputFormat: TextFormat = .text
+    @OptionGroup var intervals: BootstrapOptions
+    @OptionGroup var formatting: FormatOptions<TextFormat>
 
     /// `--name` must be one safe folder name (also for `compare`, before its backtest runs).
     func validate() throws {
@@ -40,14 +36,14 @@ struct ReportOptions: ParsableArguments {
         var spec = spec
         if let name { spec.name = name }
         return try ReportBuilder.build(spec, store: global.openStore(), reportsDirectory: reportsURL, templates: templates(),
-                                       modelsDirectory: paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir), version: SpikecastVersion.current,
-                                       bootstrap: bootstrap, logger: global.logger("spikecast.report"))
+                                       modelsDirectory: models.directory(global), version: SpikecastVersion.current,
+                                       bootstrap: intervals.bootstrap, logger: global.logger("spikecast.report"))
     }
 
     /// Builds the spec and prints where the report went.
     func render(_ spec: ReportSpec, global: GlobalOptions) throws {
         let out = try build(spec, global: global)
-        print(outputFormat == .json ? try JSONText.pretty(out) : out.text(reportsDirectory: reportsURL))
+        try formatting.print(out, text: out.text(reportsDirectory: reportsURL))
     }
 
     /// A built-in spec from `reports/specs/<name>.yaml` beside the templates (so users can edit it).
@@ -99,13 +95,18 @@ struct ReportSpecCommand: ParsableCommand {
     }
 }
 
-/// Selection flags shared by `report --spec` and `report backtest`; they override the spec's selection.
-struct SelectionOptions: ParsableArguments {
+/// The nodes and thresholds a report shows (default: all its source holds).
+struct ReportPointOptions: ParsableArguments {
     @Option(help: "Comma-separated nodes (default: all selected).")
     var nodes: NodeList?
 
     @Option(help: "Comma-separated thresholds in $/MWh (default: all selected).")
     var thresholds: ThresholdList?
+}
+
+/// Selection flags shared by `report --spec` and `report backtest`; they override the spec's selection.
+struct SelectionOptions: ParsableArguments {
+    @OptionGroup var points: ReportPointOptions
 
     @Option(help: ArgumentHelp("First issue day to include.", valueName: "YYYY-MM-DD"))
     var startDate: DateArg?
@@ -114,7 +115,7 @@ struct SelectionOptions: ParsableArguments {
     var endDate: DateArg?
 
     func apply(to s: inout ReportSpec.Selection) {
-        s.override(nodes: nodes?.nodes, thresholds: thresholds?.thresholds, startDate: startDate?.date, endDate: endDate?.date)
+        s.override(nodes: points.nodes?.nodes, thresholds: points.thresholds?.thresholds, startDate: startDate?.date, endDate: endDate?.date)
     }
 }
 
@@ -135,7 +136,7 @@ struct ReportBacktestCommand: ParsableCommand {
         let store = try global.openStore()
         let run = try BacktestStore(db: store.pool).reportedRun(id: backtestId, directory: store.directory.path)
         var spec = try report.builtInSpec("backtest")
-        try spec.selectBacktest(run, name: report.name, nodes: selection.nodes?.nodes, thresholds: selection.thresholds?.thresholds)
+        try spec.selectBacktest(run, name: report.name, nodes: selection.points.nodes?.nodes, thresholds: selection.points.thresholds?.thresholds)
         selection.apply(to: &spec.selection)
         try report.render(spec, global: global)
     }
@@ -152,17 +153,13 @@ struct ReportForecastCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Issue date (default: the latest issued forecast).", valueName: "YYYY-MM-DD"))
     var issueDate: DateArg?
 
-    @Option(help: "Comma-separated nodes (default: all forecast).")
-    var nodes: NodeList?
-
-    @Option(help: "Comma-separated thresholds (default: all forecast).")
-    var thresholds: ThresholdList?
+    @OptionGroup var points: ReportPointOptions
 
     func run() throws {
         var spec = try report.builtInSpec("forecast")
         spec.name = report.name ?? "forecast"
         spec.selection.forecastIssueDate = issueDate?.date.description
-        spec.selection.override(nodes: nodes?.nodes, thresholds: thresholds?.thresholds)
+        spec.selection.override(nodes: points.nodes?.nodes, thresholds: points.thresholds?.thresholds)
         try report.render(spec, global: global)
     }
 }

@@ -34,9 +34,9 @@ struct RestoreCommand: ParsableCommand {
             print("\(url.path)\tok\t\(names.count) entries")
             return
         }
-        let kept = try BackupArchive.restore(archive: url, dataDir: global.resolvedDataDir, modelsDir: folders.models(global),
+        let kept = try BackupArchive.restore(archive: url, dataDir: global.resolvedDataDir, modelsDir: folders.models.directory(global),
                                              forecastsDir: folders.forecasts(global), force: force,
-                                             now: Instant(seconds: Int64(Date().timeIntervalSince1970)), logger: logger)
+                                             now: Instant.now, logger: logger)
         print("restored \(url.path) into \(global.resolvedDataDir.path)" + (kept.map { "; previous database kept as \($0.path)" } ?? ""))
     }
 }

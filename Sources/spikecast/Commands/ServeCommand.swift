@@ -5,13 +5,11 @@ import SpikeServer
 
 /// Folders and lists shared by serve, backup and restore (flags > environment > defaults).
 struct DeploymentOptions: ParsableArguments {
-    @Option(help: "Model artifacts folder (default <data-dir>/models; env SPIKECAST_MODELS_DIR).")
-    var modelsDir: String?
+    @OptionGroup var models: ModelOptions
 
     @Option(help: "Forecast exports folder (default ./forecasts in a project folder, else $XDG_DATA_HOME/spikecast/forecasts; env SPIKECAST_FORECASTS_DIR).")
     var forecastsDir: String?
 
-    func models(_ global: GlobalOptions) -> URL { global.paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir) }
     func forecasts(_ global: GlobalOptions) -> URL { global.paths.forecastsDir(flag: forecastsDir) }
 }
 
@@ -48,11 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "JSON-lines log folder, one file per CPT day; 'none' disables (default ./logs in a project folder, else $XDG_DATA_HOME/spikecast/logs; env SPIKECAST_LOGS_DIR).")
     var logsDir: String?
 
-    @Option(help: "Comma-separated nodes (default DEFAULT_NODE_IDS or HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
-    var nodes: NodeList?
-
-    @Option(help: "Comma-separated thresholds in $/MWh (default DEFAULT_PRICE_THRESHOLDS or 100,500,1000).")
-    var thresholds: ThresholdList?
+    @OptionGroup var nodes: NodeOptions
+    @OptionGroup var thresholds: ThresholdOptions
 
     @Option(help: "fetch-data schedule (default 'daily 00:00'; env SCHEDULE_FETCH_DATA).")
     var fetchSchedule: String?
@@ -81,15 +76,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Challenger model version issuing a shadow forecast after every production forecast (job shadow-forecast; env SPIKECAST_SHADOW_MODEL_VERSION; docs/evaluation.md).")
     var shadowModelVersion: String?
 
+    /// Every flag and environment variable is checked before the service starts (a usage error, exit 64).
     func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port \(port) is not a TCP port (0…65535)") }
-        if let h = forecastDeadlineHour, !(1...23).contains(h) { throw ValidationError("--forecast-deadline-hour \(h) must be 1…23") }
+        do { _ = try makeConfiguration() } catch { throw ValidationError("\(error)") }
     }
 
     func makeConfiguration() throws -> ServiceConfiguration {
         var s = ServeSettings()
-        (s.host, s.port, s.modelsDir, s.forecastsDir, s.reportsDir, s.logsDir) = (host, port, folders.modelsDir, folders.forecastsDir, reportsDir, logsDir)
-        (s.nodes, s.thresholds, s.forecastDeadlineHour, s.jobCommands, s.schedulerEnabled) = (nodes?.nodes, thresholds?.thresholds, forecastDeadlineHour, jobCommand, !noScheduler)
+        (s.host, s.port, s.modelsDir, s.forecastsDir, s.reportsDir, s.logsDir) = (host, port, folders.models.modelsDir, folders.forecastsDir, reportsDir, logsDir)
+        (s.nodes, s.thresholds, s.forecastDeadlineHour, s.jobCommands, s.schedulerEnabled) = (nodes.given, thresholds.given, forecastDeadlineHour, jobCommand, !noScheduler)
         (s.fetchSchedule, s.forecastSchedule, s.forecastReportSchedule) = (fetchSchedule, forecastSchedule, forecastReportSchedule)
         (s.retrainSchedule, s.backtestReportSchedule, s.shadowModelVersion) = (retrainSchedule, backtestReportSchedule, shadowModelVersion)
         return try s.configuration(environment: .shared, paths: global.paths, dataDir: global.resolvedDataDir,

@@ -3,19 +3,6 @@ import Foundation
 import SpikeCore
 import SpikeModel
 
-/// The model registry folder shared by `train`, `predict` and `models`.
-struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Model registry folder (default: <data-dir>/models; env SPIKECAST_MODELS_DIR).")
-    var modelsDir: String?
-
-    /// --models-dir > SPIKECAST_MODELS_DIR > <data dir>/models.
-    func registry(_ global: GlobalOptions) -> ModelRegistry {
-        ModelRegistry(directory: global.paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir))
-    }
-}
-
-var now: Instant { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
-
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -54,11 +41,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Training window: expanding (default) or rolling:DAYS.")
     var window: String = "expanding"
 
-    @Option(name: .long, help: "Nodes, comma-separated or repeated (default env DEFAULT_NODE_IDS, else HB_NORTH,HB_SOUTH,HB_WEST,HB_HOUSTON).")
-    var nodes: [NodeList] = []
-
-    @Option(name: .long, help: "Price thresholds in $/MWh, comma-separated or repeated (default env DEFAULT_PRICE_THRESHOLDS, else 100,500,1000).")
-    var thresholds: [ThresholdList] = []
+    @OptionGroup var nodes: NodeOptions
+    @OptionGroup var thresholds: ThresholdOptions
 
     @Option(name: .long, help: "Model configuration: a built-in name or a JSON file (default: default).")
     var config: String?
@@ -76,8 +60,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Tag the new version for production (predict and the service use it).")
     var promote = false
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var outputFormat: TextFormat = .text
+    @OptionGroup var formatting: FormatOptions<TextFormat>
 
     func validate() throws {
         if asOf != nil, endDate != nil { throw ValidationError("--as-of and --end-date name the same instant: pass one of them") }
@@ -90,11 +73,11 @@ struct TrainCommand: ParsableCommand {
         let logger = global.logger("spikecast.train")
         let store = try global.openStore()
         let training = TrainingRun(
-            nodes: try Defaults.nodes(nodes), thresholds: try Defaults.thresholds(thresholds), config: try ModelConfig.resolve(config ?? "default"),
-            asOf: TrainingRun.instant(asOf: asOf?.instant, endDate: endDate?.date, now: now), window: try TrainingWindow.parse(window),
+            nodes: try nodes.resolved(), thresholds: try thresholds.resolved(), config: try ModelConfig.resolve(config ?? "default"),
+            asOf: TrainingRun.instant(asOf: asOf?.instant, endDate: endDate?.date, now: .now), window: try TrainingWindow.parse(window),
             historyStart: startDate?.date, crossValidationFolds: crossValidate, versionName: modelVersionName ?? legacyVersionName, promote: promote)
         let report = try training.run(store: store, registry: modelOptions.registry(global), libraries: ["spikecast": SpikecastVersion.current],
-                                      createdAt: now, logger: logger)
-        print(outputFormat == .json ? try JSONText.pretty(report) : TrainingRun.text(report))
+                                      createdAt: .now, logger: logger)
+        try formatting.print(report, text: TrainingRun.text(report))
     }
 }

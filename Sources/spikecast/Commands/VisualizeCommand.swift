@@ -73,8 +73,7 @@ struct VisualizeCommand: ParsableCommand {
     @Option(name: .long, help: "Metrics chart: bss, brier or auc.")
     var metric: ChartFactory.Metric = .bss
 
-    @Option(name: .long, help: "Metrics chart: bootstrap resamples for the intervals (0 for none).")
-    var bootstrap: Int = 200
+    @OptionGroup var intervals: BootstrapOptions
 
     @Option(name: .long, help: "Forecast heatmap rows: thresholds or nodes.")
     var rows: VisualizeBuilder.HeatmapRows = .thresholds
@@ -88,8 +87,7 @@ struct VisualizeCommand: ParsableCommand {
     @Option(name: .long, help: "Importance chart: model version in the registry.")
     var modelVersion: String?
 
-    @Option(name: .long, help: "Model registry folder for importance (default <data-dir>/models; env SPIKECAST_MODELS_DIR).")
-    var modelsDir: String?
+    @OptionGroup var models: ModelOptions
 
     @Option(name: .long, help: "Image width in pixels.")
     var width: Int = 900
@@ -100,41 +98,30 @@ struct VisualizeCommand: ParsableCommand {
     @Option(name: .long, help: "Resolution in dots per inch (fonts scale with it).")
     var dpi: Double = 100
 
-    @Option(name: .long, help: "Output format of the summary on stdout: text or json.")
-    var outputFormat: TextFormat = .text
+    @OptionGroup var formatting: FormatOptions<TextFormat>
+
+    var figure: Figure { Figure(pixelWidth: width, pixelHeight: height, dpi: dpi, fontSize: 9) }
 
     func validate() throws {
-        guard width >= 64, width <= 12000, height >= 64, height <= 12000 else {
-            throw ValidationError("--width and --height must be 64…12000 pixels, got \(width) × \(height)")
-        }
-        guard dpi >= 24, dpi <= 1200 else { throw ValidationError("--dpi must be within 24…1200, got \(dpi)") }
+        do { try figure.validate() } catch { throw ValidationError("--width, --height, --dpi: \(error)") }
+        do { _ = try ImageFormat.resolve(flag: format, path: outputPath) } catch { throw ValidationError("\(error)") }
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
-        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
-        let ext = URL(fileURLWithPath: outputPath).pathExtension
-        let implied = ImageFormat(pathExtension: ext)
-        if !ext.isEmpty, implied == nil {
-            throw ValidationError("--output-path \(outputPath): .\(ext) is not an image format this command writes (use .png or .svg)")
-        }
-        if let format, let implied, implied != format {
-            throw ValidationError("--format \(format.rawValue) does not match the --output-path extension .\(ext)")
-        }
         if let s = startDate?.date, let e = endDate?.date, e < s { throw ValidationError("--end-date \(e) is before --start-date \(s)") }
     }
 
     func run() throws {
         let logger = global.logger("spikecast.visualize")
-        let figure = Figure(pixelWidth: width, pixelHeight: height, dpi: dpi, fontSize: 9)
         let builder = VisualizeBuilder(store: try global.openStore(), figure: figure, nodes: node.flatMap(\.nodes), thresholds: threshold.flatMap(\.thresholds),
                                        start: startDate?.date, end: endDate?.date)
-        var o = VisualizeBuilder.ChartOptions(modelsDirectory: global.paths.modelsDir(flag: modelsDir, dataDir: global.resolvedDataDir))
-        (o.backtestId, o.forecastId, o.by, o.metric, o.bootstrap) = (backtestId, forecastId, by, metric, bootstrap)
+        var o = VisualizeBuilder.ChartOptions(modelsDirectory: models.directory(global))
+        (o.backtestId, o.forecastId, o.by, o.metric, o.bootstrap) = (backtestId, forecastId, by, metric, intervals.bootstrap)
         (o.rows, o.scale, o.top, o.modelVersion) = (rows, scale, top, modelVersion)
         let (chart, source) = try builder.chart(type, options: o)
         let url = URL(fileURLWithPath: outputPath)
-        let fmt = format ?? ImageFormat(pathExtension: url.pathExtension) ?? .png
+        let fmt = try ImageFormat.resolve(flag: format, path: outputPath)
         try chart.write(to: url, format: fmt)
         logger.debug("wrote \(type.rawValue) chart", metadata: ["path": "\(url.path)", "format": "\(fmt.rawValue)"])
         let summary = VisualizeSummary(type: type, format: fmt, path: url.path, figure: figure, source: source)
-        print(outputFormat == .json ? try JSONText.pretty(summary) : summary.text)
+        try formatting.print(summary, text: summary.text)
     }
 }
