@@ -1,6 +1,7 @@
 public import Foundation
 public import SpikeCore
 import SpikeData
+public import Logging
 import SpikeFeatures
 public import SpikeModel
 
@@ -56,6 +57,18 @@ public enum ProtocolV1 {
     }
 
     static func label(_ y: Int8) -> String { y < 0 ? "" : (y == 1 ? "1.0" : "0.0") }
+
+    /// `backtest run --dump-features / --dump-predictions`: writes the files asked for, for `model`.
+    public static func dump(_ result: BacktestResult, model: String, features: URL?, predictions: URL?, logger: Logger) throws {
+        if let features {
+            try dumpFeatures(result, model: model, to: features)
+            logger.info("wrote features to \(features.path)")
+        }
+        if let predictions {
+            try dumpPredictions(result, model: model, to: predictions)
+            logger.info("wrote predictions to \(predictions.path)")
+        }
+    }
 
     /// Writes every sample row's features and labels (columns of the reference's `features_dev.csv.gz`).
     public static func dumpFeatures(_ result: BacktestResult, model: String, to url: URL) throws {

@@ -98,14 +98,8 @@ struct BacktestRunCommand: ParsableCommand {
                                              resume: !fresh, evaluation: EvaluationOptions(extended: true, cutoff: cutoff, bootstrapSamples: intervals.bootstrap),
                                              format: output.format) { done, total in bar.update(done, total) }
         bar.finish()
-        if let path = dumpFeatures {
-            try ProtocolV1.dumpFeatures(result, model: request.models[0].name, to: URL(fileURLWithPath: path))
-            logger.info("wrote features to \(path)")
-        }
-        if let path = dumpPredictions {
-            try ProtocolV1.dumpPredictions(result, model: request.models[0].name, to: URL(fileURLWithPath: path))
-            logger.info("wrote predictions to \(path)")
-        }
+        try ProtocolV1.dump(result, model: request.models[0].name, features: dumpFeatures.map { URL(fileURLWithPath: $0) },
+                            predictions: dumpPredictions.map { URL(fileURLWithPath: $0) }, logger: logger)
         try output.emit(text)
     }
 

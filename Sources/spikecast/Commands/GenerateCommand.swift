@@ -53,18 +53,12 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         if startDate != nil, legacyStart != nil { throw ValidationError("--start is the old spelling of --start-date: pass one of them") }
         if endDate != nil, legacyEnd != nil { throw ValidationError("--end is the old spelling of --end-date: pass one of them") }
-        guard (1...9).contains(compressionLevel) else {
-            throw ValidationError("--compression-level must be 1…9, got \(compressionLevel)")
-        }
+        guard (1...9).contains(compressionLevel) else { throw ValidationError("--compression-level must be 1…9, got \(compressionLevel)") }
         _ = try makeMarket()
     }
 
     func makeMarket() throws -> SyntheticMarket {
-        do {
-            return try SyntheticMarket(seed: seed, start: start, end: end)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        do { return try SyntheticMarket(seed: seed, start: start, end: end) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
