@@ -379,8 +379,10 @@ public struct ModelConfig: Codable, Sendable, Hashable {
 
     /// Spikecast's own model: the `default` feature set (about 3× the protocol's columns), one
     /// shallow booster for $100 (50 rounds at eta 0.2, depth 2, lambda 10, max_delta_step 1, 64 bins)
-    /// fitted on every training row, uncalibrated, averaged half and half with the hour-of-day × month
-    /// climatology of the same rows (``climatologyBlend``), and the higher thresholds chained to it
+    /// fitted on every training row, uncalibrated, weighted one quarter against three quarters of the
+    /// hour-of-day × month climatology of the same rows (``climatologyBlend`` 0.75: on the 15 real points
+    /// the booster alone adds little to that climatology at $100, and the heavier weight keeps every point
+    /// above it; docs/multi-node.md), and the higher thresholds chained to it
     /// (``ThresholdChain``, anchor $100): their few dozen positive hours are too few for a model of
     /// their own, which scored below climatology in every variant tried. Tuned on the benchmark
     /// protocol (README "Benchmark"). Cost ≈ 50 rounds × 62 features × 1 fitted threshold against the
@@ -402,7 +404,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         c.calibration.refitFull = false
         c.noPositives = .climatology
         c.thresholdChain = ThresholdChain(anchor: Threshold(100))
-        c.climatologyBlend = 0.5
+        c.climatologyBlend = 0.75
         return c
     }
 
@@ -414,6 +416,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         c.name = "system"
         c.description = "default on the system feature set: also reads recent spikes, levels, zonal spreads and DAM prices of every hub and load zone"
         c.featureSet = "system"
+        c.climatologyBlend = 0.5  // as scored in docs/multi-node.md
         return c
     }
 
