@@ -47,11 +47,18 @@ public struct BacktestRequest: Sendable {
     /// benchmark's and its walk-forward by the protocol's. `backtest run`, `backtest plan` and `compare` use it.
     public init(startDate: LocalDate, endDate: LocalDate?, nodes: [Node], thresholds: [Threshold], modelConfigs: [String], refitEvery: Int,
                 window: TrainingWindow = .expanding, minimumTrainingDays: Int = 28, preset: String?, name: String?) throws {
-        if let preset, preset != ProtocolV1.name { throw BacktestError.invalidSetting("--preset must be \(ProtocolV1.name), got '\(preset)'") }
+        try Self.check(refitEvery: refitEvery, preset: preset)
         let models = try (modelConfigs.isEmpty ? ["default"] : modelConfigs).map(ModelConfig.resolve)
         self.init(startDate: startDate, endDate: endDate, nodes: preset != nil ? [ProtocolV1.node] : nodes,
                   thresholds: preset != nil ? ProtocolV1.thresholds : thresholds, models: models, refitEvery: refitEvery, window: window,
                   minimumTrainingDays: minimumTrainingDays, protocolV1: preset != nil, name: name)
+    }
+
+    /// `--refit-every` (≥ 1) and `--preset` (nil or `protocol-v1`) as the command line gives them; `backtest`
+    /// and `compare --model` check them before anything runs, the initialiser above again.
+    public static func check(refitEvery: Int, preset: String?) throws(BacktestError) {
+        guard refitEvery >= 1 else { throw .invalidSetting("--refit-every must be a whole number of issue days ≥ 1, got \(refitEvery)") }
+        if let preset, preset != ProtocolV1.name { throw .invalidSetting("--preset must be \(ProtocolV1.name), got '\(preset)'") }
     }
 
     /// The settings and the market data of the request's nodes, read from `store`.

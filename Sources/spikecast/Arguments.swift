@@ -72,5 +72,5 @@ struct ThresholdOptions: ParsableArguments {
     }
 
     /// The thresholds given; nil when none (the command's own default applies).
-    var given: [Threshold]? { lists.isEmpty ? nil : Array(Set(lists.flatMap(\.thresholds))).sorted() }
+    var given: [Threshold]? { lists.isEmpty ? nil : try? resolved() }
 }

@@ -145,10 +145,9 @@ struct BacktestGridOptions: ParsableArguments {
     var name: String?
 
     func validate() throws {
-        guard refitEvery >= 1 else { throw ValidationError("--refit-every must be a whole number of issue days ≥ 1, got \(refitEvery)") }
+        do { try BacktestRequest.check(refitEvery: refitEvery, preset: preset) } catch { throw ValidationError(error.description) }
         if let m = minTrainingDays, m < 0 { throw ValidationError("--min-training-days must be ≥ 0, got \(m)") }
         do { _ = try TrainingWindow.parse(window) } catch { throw ValidationError("--window: \(error)") }
-        if let p = preset, p != ProtocolV1.name { throw ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
         if let e = endDate?.date, e < startDate.date { throw ValidationError("--end-date \(e) is before --start-date \(startDate.date)") }
     }
 

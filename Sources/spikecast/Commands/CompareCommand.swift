@@ -70,8 +70,7 @@ struct CompareCommand: ParsableCommand {
             throw ArgumentParser.ValidationError("give either --model A --model B [--model C …], --backtest-id A --backtest-id B or --model-version A --model-version B [--model-version C …] (got \(model.count) models, \(backtestId.count) backtests, \(modelVersion.count) model versions)")
         }
         if outputPath != nil && modelVersion.isEmpty { throw ArgumentParser.ValidationError("--output-path applies to --model-version") }
-        guard refitEvery >= 1 else { throw ArgumentParser.ValidationError("--refit-every must be a whole number of issue days ≥ 1, got \(refitEvery)") }
-        if let p = preset, p != ProtocolV1.name { throw ArgumentParser.ValidationError("--preset must be \(ProtocolV1.name), got '\(p)'") }
+        do { try BacktestRequest.check(refitEvery: refitEvery, preset: preset) } catch { throw ArgumentParser.ValidationError(error.description) }
     }
 
     func run() throws {
