@@ -286,7 +286,10 @@ public enum Evaluation {
         guard !rows.isEmpty else { return nil }
         var cutoffs = [Double](repeating: .infinity, count: rows.count)
         var byTargetEnd = rows.indices.sorted { rows[$0].targetStart.seconds < rows[$1].targetStart.seconds }
-        var known: [Int] = []   // rows whose label is known, in target order
+        // (forecast, event) of the rows whose label is known, highest forecast first; rows become known
+        // in target order and are merged in at each re-choice (``Metrics/mergeDescending(_:_:)``).
+        var known: [(p: Double, event: Bool)] = []
+        var arrived: [(p: Double, event: Bool)] = []
         var nextKnown = 0
         var current = Double.infinity
         var daysSince = every
@@ -296,11 +299,15 @@ public enum Evaluation {
             var j = i
             while j < rows.count, rows[j].issueTime.seconds == issue { j += 1 }
             while nextKnown < byTargetEnd.count, rows[byTargetEnd[nextKnown]].targetStart.seconds + 3600 <= issue {
-                known.append(byTargetEnd[nextKnown])
+                let r = rows[byTargetEnd[nextKnown]]
+                arrived.append((r.probability, Double(r.label) > 0.5))
                 nextKnown += 1
             }
             if daysSince >= every || current == .infinity {
-                if let c = Metrics.maxF1Cutoff(known.map { rows[$0].probability }, known.map { Double(rows[$0].label) }) {
+                arrived.sort { $0.p > $1.p }
+                Metrics.mergeDescending(&known, arrived)
+                arrived.removeAll(keepingCapacity: true)
+                if let c = Metrics.maxF1Cutoff(descending: known) {
                     current = c
                     daysSince = 0
                 }

@@ -85,23 +85,46 @@ public enum Metrics {
     /// from the highest score down. Empty when there are no positives.
     public static func prCurve(_ p: [Double], _ y: [Double]) -> [CurvePoint] {
         precondition(p.count == y.count)
-        let nPos = y.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }
-        guard nPos > 0 else { return [] }
-        let nNeg = y.count - nPos
         let order = p.indices.sorted { p[$0] > p[$1] }
+        return prCurve(descending: order.map { (p[$0], y[$0] > 0.5) })
+    }
+
+    /// The same curve from (forecast, event) pairs already sorted by forecast, highest first (the
+    /// order among equal forecasts does not matter: they form one point).
+    public static func prCurve(descending pairs: [(p: Double, event: Bool)]) -> [CurvePoint] {
+        let nPos = pairs.reduce(0) { $0 + ($1.event ? 1 : 0) }
+        guard nPos > 0 else { return [] }
+        let nNeg = pairs.count - nPos
         var out: [CurvePoint] = []
         var tp = 0, fp = 0
         var i = 0
-        while i < order.count {
-            let s = p[order[i]]
-            while i < order.count, p[order[i]] == s {
-                if y[order[i]] > 0.5 { tp += 1 } else { fp += 1 }
+        while i < pairs.count {
+            let s = pairs[i].p
+            while i < pairs.count, pairs[i].p == s {
+                if pairs[i].event { tp += 1 } else { fp += 1 }
                 i += 1
             }
             out.append(CurvePoint(threshold: s, precision: Double(tp) / Double(tp + fp), recall: Double(tp) / Double(nPos),
                                   falsePositiveRate: nNeg > 0 ? Double(fp) / Double(nNeg) : 0))
         }
         return out
+    }
+
+    /// Merges (forecast, event) pairs sorted by forecast, highest first, into `sorted` (also highest
+    /// first): what ``prCurve(descending:)`` and ``maxF1Cutoff(descending:)`` read, kept up to date as
+    /// rows arrive without sorting everything again.
+    public static func mergeDescending(_ sorted: inout [(p: Double, event: Bool)], _ new: [(p: Double, event: Bool)]) {
+        guard !new.isEmpty else { return }
+        guard !sorted.isEmpty else { sorted = new; return }
+        var out: [(p: Double, event: Bool)] = []
+        out.reserveCapacity(sorted.count + new.count)
+        var i = 0, j = 0
+        while i < sorted.count, j < new.count {
+            if sorted[i].p >= new[j].p { out.append(sorted[i]); i += 1 } else { out.append(new[j]); j += 1 }
+        }
+        out.append(contentsOf: sorted[i...])
+        out.append(contentsOf: new[j...])
+        sorted = out
     }
 
     /// ROC curve points (false-positive rate, true-positive rate), starting at (0, 0). Empty for one class.
@@ -188,9 +211,16 @@ public enum Metrics {
     /// The cut-off that maximises F1 = 2 TP / (2 TP + FP + FN) when an alarm is raised for p ≥ cut-off,
     /// searched over the distinct forecast values (the lowest wins a tie). Nil without positives.
     public static func maxF1Cutoff(_ p: [Double], _ y: [Double]) -> Double? {
-        let nPos = y.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }
+        precondition(p.count == y.count)
+        let order = p.indices.sorted { p[$0] > p[$1] }
+        return maxF1Cutoff(descending: order.map { (p[$0], y[$0] > 0.5) })
+    }
+
+    /// The same cut-off from (forecast, event) pairs already sorted by forecast, highest first.
+    public static func maxF1Cutoff(descending pairs: [(p: Double, event: Bool)]) -> Double? {
+        let nPos = pairs.reduce(0) { $0 + ($1.event ? 1 : 0) }
         var best: (f1: Double, cutoff: Double)?
-        for pt in prCurve(p, y) {
+        for pt in prCurve(descending: pairs) {
             let tp = pt.recall * Double(nPos)
             guard tp > 0 else { continue }
             let fp = tp / pt.precision - tp

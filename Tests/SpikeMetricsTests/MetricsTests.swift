@@ -50,6 +50,27 @@ struct MetricsTests {
         #expect(Metrics.prAUC([0.2], [0]) == nil)
     }
 
+    @Test("the curve and the max-F1 cut-off of pre-sorted rows merged in batches equal those of all rows sorted at once")
+    func mergedCurveEqualsOneSort() {
+        var rng = SplitMix64(seed: 11)
+        // Forecasts on a coarse grid so that many are tied, about 5 % positives.
+        let p = (0..<3_000).map { _ in Double(Int.random(in: 0...40, using: &rng)) / 100 }
+        let y = p.map { Double.random(in: 0..<1, using: &rng) < $0 / 4 ? 1.0 : 0.0 }
+        var known: [(p: Double, event: Bool)] = []
+        var start = 0
+        while start < p.count {
+            let end = min(p.count, start + Int.random(in: 1...400, using: &rng))
+            let batch: [(p: Double, event: Bool)] = (start..<end).map { (p: p[$0], event: y[$0] > 0.5) }.sorted { $0.p > $1.p }
+            Metrics.mergeDescending(&known, batch)
+            start = end
+            let oneSort = Metrics.maxF1Cutoff(Array(p[..<end]), Array(y[..<end]))
+            #expect(Metrics.maxF1Cutoff(descending: known) == oneSort)
+        }
+        #expect(known.map(\.p) == p.sorted(by: >))
+        #expect(Metrics.prCurve(descending: known) == Metrics.prCurve(p, y))
+        #expect(!Metrics.prCurve(p, y).isEmpty)
+    }
+
     @Test("ECE, reliability table and Brier decomposition over 10 bins")
     func calibration() {
         let p2 = [0.05, 0.15, 0.15, 0.95], y2 = [0.0, 1, 0, 1]
