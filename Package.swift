@@ -137,7 +137,7 @@ let package = Package(
         ]),
         .testTarget(name: "SpikeRenderTests", dependencies: ["SpikeCore", "SpikeRender", "SpikeTestKit"]),
         .testTarget(name: "SpikeReportTests", dependencies: [
-            "SpikeCore", "SpikeData", "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeReport",
+            "SpikeCore", "SpikeData", "SpikeModel", "SpikeBacktest", "SpikeMetrics", "SpikeRender", "SpikeReport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "spikecastTests", dependencies: [

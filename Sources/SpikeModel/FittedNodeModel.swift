@@ -69,6 +69,8 @@ public struct ThresholdSummary: Codable, Sendable, Hashable {
     /// nodes they came from (`rows`/`positives` are this node's own).
     public var pooledRows: Int?
     public var pooledNodes: Int?
+    /// Negative sampling (``ModelConfig/negativeFraction``): the rows the booster was fitted on.
+    public var boosterRows: Int?
 
     public init(rows: Int, positives: Int) {
         self.rows = rows

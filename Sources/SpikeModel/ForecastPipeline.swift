@@ -29,6 +29,11 @@ public enum ForecastPipeline {
         }
         let cache = MatrixCache()
         cache.rowWeights = sampleWeights
+        if let f = config.negativeFraction, f < 1 {
+            cache.keepsNegative = { r in
+                NegativeSampling.keeps(node: node, targetStart: features.targetStarts[r], issueDay: features.issueDays[r], fraction: f)
+            }
+        }
         let anchor = config.thresholdChain?.anchor
         if let a = anchor, labels.thresholds.contains(where: { $0 > a }), labels.values[a] == nil {
             throw ModelError("model configuration \(config.name) chains thresholds above $\(a), but no labels for $\(a) were built")
@@ -229,23 +234,42 @@ public enum ForecastPipeline {
                     _ = stop
                 }
             }
+            // Negative sampling (``ModelConfig/negativeFraction``): the booster trains on every row with a
+            // spike and the kept rows without one, those weighing 1/fraction.
+            let negativeWeight = config.negativeFraction.flatMap { $0 < 1 ? Float(1 / $0) : nil }
+            func sampled(_ rs: [Int]) -> [Int] {
+                guard negativeWeight != nil, let keeps = cache.keepsNegative else { return rs }
+                return rs.filter { y[$0] == 1 || keeps($0) }
+            }
+            func boosterWeights(_ rs: [Int]) -> [Float]? {
+                var w = cache.weights(features: features, rows: rs, halfLifeDays: halfLifeDays)
+                if let nw = negativeWeight {
+                    if w == nil { w = [Float](repeating: 1, count: rs.count) }
+                    for (i, r) in rs.enumerated() where y[r] != 1 { w![i] *= nw }
+                }
+                return w
+            }
+            trainRows = sampled(trainRows)
             let dtrain = try cache.matrix(features: features, rows: trainRows, nthread: p.nthread)
             try dtrain.setLabels(trainRows.map { Float(y[$0]) })
             // Set on every use: the cached matrix may be shared with a fit of other margins.
             if offset != nil { try dtrain.setBaseMargin(margins(trainRows)) }
-            if let w = cache.weights(features: features, rows: trainRows, halfLifeDays: halfLifeDays) { try dtrain.setWeights(w) }
+            if let w = boosterWeights(trainRows) { try dtrain.setWeights(w) }
             var (booster, rounds) = try XGBoostBooster.train(
                 parameters: p.boosterParameters(baseScore: base), train: dtrain, rounds: p.rounds,
                 validation: validation, earlyStoppingRounds: validation == nil ? nil : p.earlyStoppingRounds)
             if validation != nil {
                 // Refit on every row with the number of rounds early stopping chose.
-                let all = features.subset(rows: rows)
+                let allRows = sampled(rows)
+                let all = features.subset(rows: allRows)
                 let dall = try XGBoostMatrix(values: all.values, rows: all.rowCount, columns: all.columnCount,
-                                             labels: labels.map(Float.init), featureNames: features.featureNames)
-                if let w = cache.weights(features: features, rows: rows, halfLifeDays: halfLifeDays) { try dall.setWeights(w) }
-                if offset != nil { try dall.setBaseMargin(margins(rows)) }
+                                             labels: allRows.map { Float(y[$0]) }, featureNames: features.featureNames)
+                if let w = boosterWeights(allRows) { try dall.setWeights(w) }
+                if offset != nil { try dall.setBaseMargin(margins(allRows)) }
+                summary.boosterRows = negativeWeight == nil ? nil : allRows.count
                 (booster, rounds) = try XGBoostBooster.train(parameters: p.boosterParameters(baseScore: base), train: dall, rounds: rounds)
             }
+            if validation == nil, negativeWeight != nil { summary.boosterRows = trainRows.count }
             summary.baseScore = base
             summary.rounds = rounds
             summary.importance = try booster.featureImportance(featureNames: features.featureNames)
@@ -260,6 +284,8 @@ public enum ForecastPipeline {
         private var entries: [(rows: [Int], matrix: XGBoostMatrix)] = []
         /// Per feature row: the row's weight in the booster's loss (nil = all 1).
         var rowWeights: [Float]?
+        /// Per feature row: whether a row without a spike is kept by negative sampling (nil = no sampling).
+        var keepsNegative: ((Int) -> Bool)?
 
         /// The booster weights of `rows`: the row weights times the recency weights of `halfLifeDays`;
         /// nil when neither applies (the matrix keeps XGBoost's unweighted default).

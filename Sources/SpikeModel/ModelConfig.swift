@@ -328,6 +328,14 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// departure from it (``ClimatologyOffset``). XGBoost only, one model per node, without the exceedance
     /// curve. The default is nil = off (boosting starts from `base_score`); nil is not written.
     public var climatologyOffset: Bool?
+    /// The share of training rows without a spike (at the threshold being fitted) that the booster
+    /// trains on, each kept row weighing 1/share; rows with a spike are all kept. The rows are chosen by
+    /// the hash of (node, target hour, issue day) that ``PoolConfig`` uses (``NegativeSampling``), so a
+    /// backtest fold and `spikecast train` at the same instant keep the same rows. Climatologies, the
+    /// blend and the chain ratios still count every row. XGBoost only, per node (a pool has its own
+    /// `pool.negative_fraction`), without the exceedance curve. The default is nil = every row; nil is
+    /// not written.
+    public var negativeFraction: Double?
 
     public init(name: String) { self.name = name }
 
@@ -335,6 +343,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
         case noPositives = "no_positives", thresholdChain = "threshold_chain", climatologyBlend = "climatology_blend"
         case monotone, recency, pool, exceedanceCurve = "exceedance_curve", climatologyOffset = "climatology_offset"
+        case negativeFraction = "negative_fraction"
     }
 
     public init(from decoder: Decoder) throws {
@@ -355,6 +364,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         pool = try c.decodeIfPresent(PoolConfig.self, forKey: .pool)
         exceedanceCurve = try c.decodeIfPresent(Bool.self, forKey: .exceedanceCurve)
         climatologyOffset = try c.decodeIfPresent(Bool.self, forKey: .climatologyOffset)
+        negativeFraction = try c.decodeIfPresent(Double.self, forKey: .negativeFraction)
     }
 
     /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested
@@ -379,14 +389,16 @@ public struct ModelConfig: Codable, Sendable, Hashable {
 
     /// Spikecast's own model: the `default` feature set (about 3× the protocol's columns), one
     /// shallow booster for $100 (50 rounds at eta 0.2, depth 2, lambda 10, max_delta_step 1, 64 bins)
-    /// fitted on every training row, uncalibrated, weighted one quarter against three quarters of the
+    /// fitted on the training rows, uncalibrated, weighted one quarter against three quarters of the
     /// hour-of-day × month climatology of the same rows (``climatologyBlend`` 0.75: on the 15 real points
     /// the booster alone adds little to that climatology at $100, and the heavier weight keeps every point
     /// above it; docs/multi-node.md), and the higher thresholds chained to it
     /// (``ThresholdChain``, anchor $100): their few dozen positive hours are too few for a model of
     /// their own, which scored below climatology in every variant tried. Tuned on the benchmark
     /// protocol (README "Benchmark"). Cost ≈ 50 rounds × 62 features × 1 fitted threshold against the
-    /// reference's 300 × 21 × 3: about 6× cheaper. Hour-of-day climatology without positives.
+    /// reference's 300 × 21 × 3: about 6× cheaper, and the booster trains on every spike and half of the
+    /// other rows (``negativeFraction``; the same skill at about 0.6 × the time, docs/multi-node.md).
+    /// Hour-of-day climatology without positives.
     public static var `default`: ModelConfig {
         var c = ModelConfig(name: "default")
         c.description = "Spikecast default: shallow XGBoost for $100 on the default features, blended with hour x month climatology; $500 and $1000 chained to it"
@@ -417,6 +429,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         c.description = "default on the system feature set: also reads recent spikes, levels, zonal spreads and DAM prices of every hub and load zone"
         c.featureSet = "system"
         c.climatologyBlend = 0.5  // as scored in docs/multi-node.md
+        c.negativeFraction = nil  // every row, as scored there
         return c
     }
 
@@ -569,6 +582,12 @@ public struct ModelConfig: Codable, Sendable, Hashable {
             if kind != .xgboost { throw ModelError("\(field("climatology_offset")) applies to kind xgboost only, got \(kind.rawValue)") }
             if exceedanceCurve == true { throw ModelError("\(field("climatology_offset")) does not combine with 'exceedance_curve'") }
             if pool != nil { throw ModelError("\(field("climatology_offset")) does not combine with 'pool' (a pooled booster has no single climatology)") }
+        }
+        if let f = negativeFraction {
+            if !(f > 0 && f <= 1) { throw ModelError("\(field("negative_fraction")) must be in (0, 1] (1 = every row), got \(f)") }
+            if kind != .xgboost { throw ModelError("\(field("negative_fraction")) applies to kind xgboost only, got \(kind.rawValue)") }
+            if pool != nil { throw ModelError("\(field("negative_fraction")) does not combine with 'pool' (use pool.negative_fraction)") }
+            if exceedanceCurve == true { throw ModelError("\(field("negative_fraction")) does not combine with 'exceedance_curve'") }
         }
         if let a = thresholdChain?.anchor, !(a.dollars > 0 && a.dollars.isFinite) {
             throw ModelError("\(field("threshold_chain.anchor")) must be a positive price in $/MWh, got \(a.dollars)")

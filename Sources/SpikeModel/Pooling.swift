@@ -33,16 +33,26 @@ public struct PoolConfig: Codable, Sendable, Hashable {
         return SystemFeatures.points.filter(hasPrices)
     }
 
-    /// Whether a row without a spike is kept (deterministic in node, target hour and issue day).
+    /// Whether a row without a spike is kept (``NegativeSampling``).
     public func keepsNegative(node: Node, targetStart: Int64, issueDay: LocalDate) -> Bool {
-        guard negativeFraction < 1 else { return true }
+        NegativeSampling.keeps(node: node, targetStart: targetStart, issueDay: issueDay, fraction: negativeFraction)
+    }
+}
+
+/// The one rule that subsamples training rows without a spike (``PoolConfig/negativeFraction``,
+/// ``ModelConfig/negativeFraction``): a row is kept when a hash of (node, target hour, issue day),
+/// read as a number in [0, 1), is below the fraction, so the same rows are kept wherever and
+/// whenever the model is trained.
+public enum NegativeSampling {
+    public static func keeps(node: Node, targetStart: Int64, issueDay: LocalDate, fraction: Double) -> Bool {
+        guard fraction < 1 else { return true }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ v: UInt64) { h ^= v; h = h &* 0x100_0000_01b3; h ^= h >> 29 }
         for b in node.name.utf8 { mix(UInt64(b)) }
         mix(UInt64(bitPattern: targetStart))
         mix(UInt64(bitPattern: Int64(issueDay.dayNumber)))
         h = (h ^ (h >> 31)) &* 0x94D0_49BB_1331_11EB
-        return Double(h >> 11) / Double(1 << 53) < negativeFraction
+        return Double(h >> 11) / Double(1 << 53) < fraction
     }
 }
 
