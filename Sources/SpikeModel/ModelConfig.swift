@@ -417,6 +417,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         c.noPositives = .climatology
         c.thresholdChain = ThresholdChain(anchor: Threshold(100))
         c.climatologyBlend = 0.75
+        c.negativeFraction = 0.5
         return c
     }
 
