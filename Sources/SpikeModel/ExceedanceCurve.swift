@@ -130,6 +130,9 @@ extension ModelConfig {
 
     /// The climatology blend fitted on these labels; nil when `climatology_blend` is 0.
     func blend(labels: [Int8], hours: [Int], months: [Int]) -> ClimatologyBlend? {
-        climatologyBlend > 0 ? ClimatologyBlend(weight: climatologyBlend, climatology: seasonalClimatology(labels: labels, hours: hours, months: months)) : nil
+        climatologyBlend > 0
+            ? ClimatologyBlend(weight: climatologyBlend, climatology: seasonalClimatology(labels: labels, hours: hours, months: months),
+                               scale: climatologyBlendScale == .logOdds ? .logOdds : nil)
+            : nil
     }
 }

@@ -81,19 +81,44 @@ public struct ThresholdSummary: Codable, Sendable, Hashable {
 
 /// The hour × month climatology blended into a forecast (``ModelConfig/climatologyBlend``).
 public struct ClimatologyBlend: Codable, Sendable, Hashable {
-    /// Weight of the climatology: p = (1 − weight) · model + weight · climatology.
+    /// Weight of the climatology: p = (1 − weight) · model + weight · climatology, or the same mix of
+    /// their log-odds (``scale``).
     public let weight: Double
     public let climatology: SeasonalClimatology
+    /// Where the two are mixed; nil = probabilities (model versions saved before the field read so).
+    public let scale: BlendScale?
 
-    public init(weight: Double, climatology: SeasonalClimatology) {
+    public init(weight: Double, climatology: SeasonalClimatology, scale: BlendScale? = nil) {
         self.weight = weight
         self.climatology = climatology
+        self.scale = scale
     }
 
     func apply(_ p: [Double], hours: [Int], months: [Int]) -> [Double] {
         let c = climatology.predict(hours: hours, months: months)
-        return p.indices.map { (1 - weight) * p[$0] + weight * c[$0] }
+        switch scale ?? .probability {
+        case .probability:
+            return p.indices.map { (1 - weight) * p[$0] + weight * c[$0] }
+        case .logOdds:
+            return p.indices.map { BlendScale.logistic((1 - weight) * BlendScale.logit(p[$0]) + weight * BlendScale.logit(c[$0])) }
+        }
     }
+}
+
+/// How a forecast and the climatology are mixed (``ModelConfig/climatologyBlendScale``).
+public enum BlendScale: String, Codable, Sendable, Hashable, CaseIterable {
+    /// (1 − w) · p + w · c.
+    case probability
+    /// σ((1 − w) · logit p + w · logit c), both clipped to [1e-6, 1 − 1e-6]: a weighted geometric mean of
+    /// the odds, so a forecast far below the climatology stays below it instead of being lifted to w · c.
+    case logOdds = "log-odds"
+
+    static func logit(_ p: Double) -> Double {
+        let q = Swift.min(Swift.max(p, 1e-6), 1 - 1e-6)
+        return Foundation.log(q / (1 - q))
+    }
+
+    static func logistic(_ z: Double) -> Double { 1 / (1 + Foundation.exp(-z)) }
 }
 
 /// One threshold's model: predictor, optional isotonic calibrator, optional climatology blend,

@@ -307,6 +307,10 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// every fitted threshold's forecast: p = (1 − w) · model + w · climatology, both fitted on the
     /// same training rows. 0 = off. The default is 0.
     public var climatologyBlend = 0.0
+    /// Where the blend mixes: `probability` ((1 − w) · model + w · climatology) or `log-odds`
+    /// (σ((1 − w) · logit model + w · logit climatology), ``BlendScale``). The default is nil =
+    /// probability; nil is not written.
+    public var climatologyBlendScale: BlendScale?
     /// Make the forecasts of every row non-increasing in the threshold (P(>$1000) ≤ P(>$500) ≤
     /// P(>$100)) over all of the model's thresholds. `false` keeps each threshold's probability as
     /// fitted (the benchmark protocol's rule, PROTOCOL §6–7). The default is true.
@@ -343,7 +347,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         case name, description, kind, featureSet = "feature_set", xgboost, logistic, climatology, calibration
         case noPositives = "no_positives", thresholdChain = "threshold_chain", climatologyBlend = "climatology_blend"
         case monotone, recency, pool, exceedanceCurve = "exceedance_curve", climatologyOffset = "climatology_offset"
-        case negativeFraction = "negative_fraction"
+        case negativeFraction = "negative_fraction", climatologyBlendScale = "climatology_blend_scale"
     }
 
     public init(from decoder: Decoder) throws {
@@ -365,6 +369,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         exceedanceCurve = try c.decodeIfPresent(Bool.self, forKey: .exceedanceCurve)
         climatologyOffset = try c.decodeIfPresent(Bool.self, forKey: .climatologyOffset)
         negativeFraction = try c.decodeIfPresent(Double.self, forKey: .negativeFraction)
+        climatologyBlendScale = try c.decodeIfPresent(BlendScale.self, forKey: .climatologyBlendScale)
     }
 
     /// The thresholds to fit labels for: `thresholds` plus the chain's anchor when a requested
@@ -417,6 +422,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         c.noPositives = .climatology
         c.thresholdChain = ThresholdChain(anchor: Threshold(100))
         c.climatologyBlend = 0.75
+        c.climatologyBlendScale = .logOdds
         c.negativeFraction = 0.5
         return c
     }
@@ -431,6 +437,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         c.featureSet = "system"
         c.climatologyBlend = 0.5  // as scored in docs/multi-node.md
         c.negativeFraction = nil  // every row, as scored there
+        c.climatologyBlendScale = nil  // mixed in probability, as scored there
         return c
     }
 
@@ -583,6 +590,9 @@ public struct ModelConfig: Codable, Sendable, Hashable {
             if kind != .xgboost { throw ModelError("\(field("climatology_offset")) applies to kind xgboost only, got \(kind.rawValue)") }
             if exceedanceCurve == true { throw ModelError("\(field("climatology_offset")) does not combine with 'exceedance_curve'") }
             if pool != nil { throw ModelError("\(field("climatology_offset")) does not combine with 'pool' (a pooled booster has no single climatology)") }
+        }
+        if climatologyBlendScale != nil, climatologyBlend == 0 {
+            throw ModelError("\(field("climatology_blend_scale")) applies only with a climatology_blend above 0")
         }
         if let f = negativeFraction {
             if !(f > 0 && f <= 1) { throw ModelError("\(field("negative_fraction")) must be in (0, 1] (1 = every row), got \(f)") }

@@ -468,7 +468,10 @@ public struct ReportBuilder: Sendable {
         if let c = m.thresholdChain { parts.append("higher thresholds chained to $\(c.anchor)") }
         if m.climatologyOffset == true { parts.append("boosted from the hour × month climatology (its log-odds as base margin)") }
         if m.exceedanceCurve == true { parts.append("one exceedance curve for every threshold (rows stacked per threshold, ln threshold constrained non-increasing)") }
-        if m.climatologyBlend > 0 { parts.append("blended \(Int((m.climatologyBlend * 100).rounded())) % with the hour × month climatology") }
+        if m.climatologyBlend > 0 {
+            parts.append("blended \(Int((m.climatologyBlend * 100).rounded())) % with the hour × month climatology"
+                + (m.climatologyBlendScale == .logOdds ? " in log-odds" : ""))
+        }
         if let f = m.negativeFraction, f < 1 {
             parts.append("booster trained on every spike and \(Int((f * 100).rounded())) % of the other rows (hashed, weighted \(1 / f)×)")
         }
