@@ -395,9 +395,10 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     /// Spikecast's own model: the `default` feature set (about 3× the protocol's columns), one
     /// shallow booster for $100 (50 rounds at eta 0.2, depth 2, lambda 10, max_delta_step 1, 64 bins)
     /// fitted on the training rows, uncalibrated, weighted one quarter against three quarters of the
-    /// hour-of-day × month climatology of the same rows (``climatologyBlend`` 0.75: on the 15 real points
-    /// the booster alone adds little to that climatology at $100, and the heavier weight keeps every point
-    /// above it; docs/multi-node.md), and the higher thresholds chained to it
+    /// hour-of-day × month climatology of the same rows, mixed in log-odds (``climatologyBlend`` 0.75,
+    /// ``climatologyBlendScale``: on the 15 real points the booster alone adds little to that climatology
+    /// at $100, and the heavier weight keeps every point above it; docs/multi-node.md), and the higher
+    /// thresholds chained to it
     /// (``ThresholdChain``, anchor $100): their few dozen positive hours are too few for a model of
     /// their own, which scored below climatology in every variant tried. Tuned on the benchmark
     /// protocol (README "Benchmark"). Cost ≈ 50 rounds × 62 features × 1 fitted threshold against the
