@@ -13,7 +13,7 @@
 # keeps the data dir and JSON there, MULTINODE_REUSE=1 (with MULTINODE_KEEP) re-prints the table from the kept
 # JSON of a configuration instead of running it again. A configuration is a built-in name or a JSON file
 # (`--model-config FILE`), labelled by its file name. The `reference` configuration (300 rounds × 3 thresholds per fold) is the
-# slow one: about 15 × its one-node time.
+# slow one: about 15 × its one-node time. After the table, scripts/input_ceiling.py bounds what the inputs can add.
 set -euo pipefail
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -115,3 +115,14 @@ for m in models:
     t = runs[m].get("timing_s", {})
     print(f"  {m:<22} {runs[m]['wall_s']:8.1f} s wall (backtest total {t.get('total', float('nan')):.1f} s: features {t.get('features', float('nan')):.1f}, train {t.get('train', float('nan')):.1f}, predict {t.get('predict', float('nan')):.1f}, metrics {t.get('metrics', float('nan')):.1f})")
 PY
+# How much the inputs can carry beyond the seasonal climatology (scripts/input_ceiling.py, docs/multi-node.md):
+# binned by the day-ahead load and temperature forecasts, day D's DAM price and the last 24 hours' RT maximum,
+# fitted in sample (an optimistic bound) and out of sample, on the rows of the first configuration's run.
+first="$(echo $LABELS | cut -d' ' -f1)"
+run_id="$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['run_id'])" "$WORK/$first.json")"
+echo
+python3 "$ROOT/scripts/input_ceiling.py" "$WORK/data/spikecast.sqlite" "$run_id"
+if echo ",$NODES," | grep -q ',HB_HUBAVG,'; then
+    echo
+    python3 "$ROOT/scripts/input_ceiling.py" "$WORK/data/spikecast.sqlite" "$run_id" --node HB_HUBAVG
+fi
