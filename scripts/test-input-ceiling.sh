@@ -7,12 +7,8 @@
 # Env: SPIKECAST_BIN (default: the debug build's spikecast, built if missing), KEEP_TMP=1 keeps the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${SPIKECAST_BIN:-}"
-if [ -z "$BIN" ]; then
-  BIN="$(swift build --show-bin-path)/spikecast"
-  [ -x "$BIN" ] || swift build --product spikecast
-fi
-[ -x "$BIN" ] || { echo "test-input-ceiling: no spikecast binary at $BIN" >&2; exit 1; }
+. scripts/lib/common.sh
+BIN="$(spikecast_bin)"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/spikecast-ceiling.XXXXXX")"
 [ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$TMP"' EXIT
 fail() { echo "test-input-ceiling: $*" >&2; exit 1; }
