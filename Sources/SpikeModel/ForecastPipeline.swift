@@ -30,9 +30,9 @@ public enum ForecastPipeline {
         let cache = MatrixCache()
         cache.rowWeights = sampleWeights
         if let f = config.negativeFraction, f < 1 {
-            cache.keepsNegative = { r in
+            cache.negatives = (keeps: { r in
                 NegativeSampling.keeps(node: node, targetStart: features.targetStarts[r], issueDay: features.issueDays[r], fraction: f)
-            }
+            }, weight: Float(1 / f))
         }
         let anchor = config.thresholdChain?.anchor
         if let a = anchor, labels.thresholds.contains(where: { $0 > a }), labels.values[a] == nil {
@@ -236,20 +236,21 @@ public enum ForecastPipeline {
             }
             // Negative sampling (``ModelConfig/negativeFraction``): the booster trains on every row with a
             // spike and the kept rows without one, those weighing 1/fraction.
-            let negativeWeight = config.negativeFraction.flatMap { $0 < 1 ? Float(1 / $0) : nil }
+            let negatives = cache.negatives
             func sampled(_ rs: [Int]) -> [Int] {
-                guard negativeWeight != nil, let keeps = cache.keepsNegative else { return rs }
+                guard let keeps = negatives?.keeps else { return rs }
                 return rs.filter { y[$0] == 1 || keeps($0) }
             }
             func boosterWeights(_ rs: [Int]) -> [Float]? {
                 var w = cache.weights(features: features, rows: rs, halfLifeDays: halfLifeDays)
-                if let nw = negativeWeight {
+                if let nw = negatives?.weight {
                     if w == nil { w = [Float](repeating: 1, count: rs.count) }
                     for (i, r) in rs.enumerated() where y[r] != 1 { w![i] *= nw }
                 }
                 return w
             }
             trainRows = sampled(trainRows)
+            var boosterRows = trainRows.count
             let dtrain = try cache.matrix(features: features, rows: trainRows, nthread: p.nthread)
             try dtrain.setLabels(trainRows.map { Float(y[$0]) })
             // Set on every use: the cached matrix may be shared with a fit of other margins.
@@ -266,10 +267,10 @@ public enum ForecastPipeline {
                                              labels: allRows.map { Float(y[$0]) }, featureNames: features.featureNames)
                 if let w = boosterWeights(allRows) { try dall.setWeights(w) }
                 if offset != nil { try dall.setBaseMargin(margins(allRows)) }
-                summary.boosterRows = negativeWeight == nil ? nil : allRows.count
+                boosterRows = allRows.count
                 (booster, rounds) = try XGBoostBooster.train(parameters: p.boosterParameters(baseScore: base), train: dall, rounds: rounds)
             }
-            if validation == nil, negativeWeight != nil { summary.boosterRows = trainRows.count }
+            summary.boosterRows = negatives == nil ? nil : boosterRows
             summary.baseScore = base
             summary.rounds = rounds
             summary.importance = try booster.featureImportance(featureNames: features.featureNames)
@@ -284,8 +285,9 @@ public enum ForecastPipeline {
         private var entries: [(rows: [Int], matrix: XGBoostMatrix)] = []
         /// Per feature row: the row's weight in the booster's loss (nil = all 1).
         var rowWeights: [Float]?
-        /// Per feature row: whether a row without a spike is kept by negative sampling (nil = no sampling).
-        var keepsNegative: ((Int) -> Bool)?
+        /// Negative sampling (nil = none): by feature row, whether a row without a spike is kept, and the
+        /// weight a kept one gets (1/fraction).
+        var negatives: (keeps: (Int) -> Bool, weight: Float)?
 
         /// The booster weights of `rows`: the row weights times the recency weights of `halfLifeDays`;
         /// nil when neither applies (the matrix keeps XGBoost's unweighted default).
