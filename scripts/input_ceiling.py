@@ -2,7 +2,8 @@
 """How much day-specific information the shared inputs carry beyond the seasonal climatology.
 
 Reads one stored backtest run (its rows: label, the hour-of-day and the hour x month climatology the
-backtest computed, point in time) and the store's day-ahead load and temperature forecasts, and asks: if a
+backtest computed, point in time) and the store's inputs (day-ahead load and temperature forecasts, DAM and
+real-time prices), and asks: if a
 forecast were the seasonal climatology multiplied by a factor per cell of (lead day, 4-hour block, bin of an
 input), how much would it beat the seasonal climatology?
 
@@ -10,10 +11,11 @@ input), how much would it beat the seasonal climatology?
   upper bound for that input used this way, not a forecast.
 - "out of sample": the factors are fitted on the rows of the odd calendar months and scored on the even ones,
   and the other way round (shrunk towards 1 by 20 pseudo-rows per cell).
-A cell's factor is the least-squares one (Σ p·y / Σ p² over its rows, p the seasonal climatology), so in
-sample no cell can do worse than the climatology itself.
 - "perfect hour x month": the climatology fitted on the scored rows themselves (knowing the period's own base
   rates); the gain over the point-in-time seasonal climatology that no forecast of the base rate can exceed.
+
+A cell's factor is the least-squares one (Σ p·y / Σ p² over its rows, p the seasonal climatology), so in
+sample no cell can do worse than the climatology itself.
 
 Inputs are what a forecast issued at 06:00 on day D reads (the store's `available_at` <= the issue time): the
 latest vintage of the forecast for the same hour of D+1 (the shared data's forecasts are day-ahead only, so
@@ -138,7 +140,7 @@ def report(thr, rows):
         print("  too few spikes for a ceiling")
         return
 
-    def bins(key, k):
+    def anomalies(key):
         mean = defaultdict(lambda: [0.0, 0])
         for r in rows:
             v = r[5][key]
@@ -147,7 +149,10 @@ def report(thr, rows):
                 m[0] += v
                 m[1] += 1
         an = [None if r[5][key] is None else r[5][key] - mean[r[1]][0] / mean[r[1]][1] for r in rows]
-        srt = sorted(a for a in an if a is not None)
+        return an, sorted(a for a in an if a is not None)
+
+    def bins(anomaly, k):
+        an, srt = anomaly
         if len(srt) < k:
             return None  # the store has (almost) no values of this input
         cuts = [srt[len(srt) * j // k] for j in range(1, k)]
@@ -161,12 +166,17 @@ def report(thr, rows):
     # `prior` pseudo-rows at c = 1 (the mean p² of 20 rows) and come from the other half of the months.
     prior = 20 * sum(r[4] ** 2 for r in rows) / n
 
-    def in_sample(keys, label):
+    def sums(pairs):
+        # per cell: Σ p·y and Σ p² of its rows
         cell = defaultdict(lambda: [0.0, 0.0])
-        for r, k in zip(rows, keys):
+        for r, k in pairs:
             c = cell[k]
             c[0] += r[4] * r[2]
             c[1] += r[4] ** 2
+        return cell
+
+    def in_sample(keys, label):
+        cell = sums(zip(rows, keys))
         b = 0.0
         for r, k in zip(rows, keys):
             c = cell[k]
@@ -180,11 +190,7 @@ def report(thr, rows):
         if not both_halves:
             print(f"  {label}: needs rows in both odd and even months")
             return
-        cells = [defaultdict(lambda: [0.0, 0.0]), defaultdict(lambda: [0.0, 0.0])]
-        for r, k in zip(rows, keys):
-            c = cells[r[1][1] % 2][k]
-            c[0] += r[4] * r[2]
-            c[1] += r[4] ** 2
+        cells = [sums((r, k) for r, k in zip(rows, keys) if r[1][1] % 2 == half) for half in (0, 1)]
         b = 0.0
         for r, k in zip(rows, keys):
             c = cells[1 - r[1][1] % 2].get(k)
@@ -200,8 +206,9 @@ def report(thr, rows):
         c[1] += 1
     line("perfect hour x month (in sample)", sum((cell[r[1]][0] / cell[r[1]][1] - r[2]) ** 2 for r in rows), len(cell))
     in_sample([(r[0], r[1][1]) for r in rows], "recalibration by lead day x month (in sample)")
-    dec = {k: bins(k, 10) for k in INPUTS}
-    qui = {k: bins(k, 5) for k in INPUTS}
+    anomaly = {k: anomalies(k) for k in INPUTS}
+    dec = {k: bins(anomaly[k], 10) for k in INPUTS}
+    qui = {k: bins(anomaly[k], 5) for k in INPUTS}
     for k in INPUTS:
         if dec[k] is None:
             print(f"  {k}: no values in the store for these rows")
